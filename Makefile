@@ -1,0 +1,38 @@
+# `make run` and `make test` set everything up on a fresh machine (Python 3.11 or 3.12 with venv).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared
+
+.PHONY: install run test lint bench eval clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then exec $(BIN)/verbatim run; else exec $(BIN)/verbatim chat; fi
+
+test: install
+	$(BIN)/ruff check bot retrieval tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check bot retrieval tests benchmarks
+	$(BIN)/mypy
+
+# Quality on the shared evaluation sets (needs ../shared or SHARED=path).
+eval: install
+	$(BIN)/python benchmarks/run_eval.py $(SHARED)
+
+bench: install
+	$(BIN)/python benchmarks/speed.py $(SHARED)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

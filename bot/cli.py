@@ -1,0 +1,140 @@
+"""The `verbatim` command: index, ask, chat, run (DESIGN.md §2 is the public contract).
+
+Exit status: 0 success, 2 bad usage, 1 any other error; errors are one line on stderr saying what to do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import build_settings
+from bot.text import format_answer, format_report
+from retrieval.errors import UsageError, VerbatimError
+from retrieval.service import Service
+
+EXAMPLES = """examples:
+  verbatim index
+  verbatim ask "Whose house was searched?"
+  verbatim ask --json "Why is the opposition under pressure?" --doc mammadli-interview.txt
+  verbatim ask --jsonl questions.jsonl > answers.jsonl
+  verbatim chat
+"""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", help="transcripts folder (env VERBATIM_DATA_DIR; default data/transcripts)")
+    p.add_argument("--index-dir", help="index folder (env VERBATIM_INDEX_DIR; default var/index)")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="verbatim", description=__doc__.splitlines()[0], epilog=EXAMPLES,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("index", help="build or refresh the index of every transcript under the data dir")
+    p.add_argument("--full", action="store_true", help="rebuild from scratch (blue-green) instead of refreshing")
+    _common(p)
+    p = sub.add_parser("ask", help="answer a question with verbatim quotes",
+                       description="Answer with verbatim quotes, e.g. verbatim ask \"Whose house was searched?\"")
+    p.add_argument("question", nargs="?", help="the question")
+    p.add_argument("--doc", help="only this transcript (path relative to the data dir)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON answer object")
+    out.add_argument("--jsonl", metavar="FILE", help="answer every {id, question, doc?} line of FILE")
+    _common(p)
+    p = sub.add_parser("chat", help="interactive terminal chat over the transcripts")
+    _common(p)
+    p = sub.add_parser("run", help="the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    _common(p)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("VERBATIM_LOG_LEVEL", "WARNING"),
+                        format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    args = parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UsageError as err:
+        print(f"verbatim: {err}", file=sys.stderr)
+        return 2
+    except VerbatimError as err:
+        print(f"verbatim: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    settings = build_settings(args.data_dir, args.index_dir)
+    if args.command == "run":
+        raise UsageError("the Telegram bot is not part of this version yet; use `verbatim chat` meanwhile")
+    if args.command == "ask":
+        _check_ask(args)
+    with Service(settings) as service:
+        if args.command == "index":
+            print(format_report(service.index(full=args.full)))
+            return 0
+        if args.command == "chat":
+            from bot.chat import run_chat
+
+            return run_chat(service)
+        return _ask(service, args)
+
+
+def _check_ask(args: argparse.Namespace) -> None:
+    if args.jsonl and args.question:
+        raise UsageError("give either a QUESTION or --jsonl FILE, not both")
+    if not args.jsonl and not args.question:
+        raise UsageError('ask needs a QUESTION, e.g. verbatim ask "Whose house was searched?"')
+
+
+def _ask(service: Service, args: argparse.Namespace) -> int:
+    if args.jsonl:
+        rows = read_questions(Path(args.jsonl))
+        service.open()
+        for row in rows:
+            answer = service.ask(row["question"], row.get("doc"))
+            print(json.dumps(answer.to_json(row.get("id")), ensure_ascii=False), flush=True)
+        return 0
+    answer = service.ask(args.question, args.doc)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def read_questions(path: Path) -> list[dict[str, Any]]:
+    """Every line checked before any is answered, so a bad line costs no work and names itself."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as err:
+        raise UsageError(f"{path}: no such file") from err
+    except UnicodeDecodeError as err:
+        raise UsageError(f"{path}: not UTF-8 text; re-save it as UTF-8") from err
+    rows = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise UsageError(f"{path}:{n}: not valid JSON ({err.msg})") from err
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"].strip():
+            raise UsageError(f'{path}:{n}: each line needs {{"id": ..., "question": "..."}}')
+        if row.get("doc") is not None and not isinstance(row["doc"], str):
+            raise UsageError(f"{path}:{n}: doc must be a string path relative to the data dir")
+        rows.append(row)
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())

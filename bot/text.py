@@ -1,0 +1,32 @@
+"""Plain-text rendering for the terminal (the CLI and `verbatim chat`)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from retrieval.models import Answer
+from retrieval.service import IndexReport
+
+
+def format_answer(answer: Answer, width: int = 100) -> str:
+    if answer.abstained:
+        return answer.answer
+    lines: list[str] = []
+    speaker = None
+    for q in answer.quotes:
+        if q.speaker != speaker:
+            speaker = q.speaker
+            role = " (interviewer)" if q.role == "interviewer" else ""
+            lines.append(f"{q.speaker}{role}:")
+        body = textwrap.fill(f"“{q.text}”", width=width, initial_indent="  ", subsequent_indent="   ")
+        lines.append(body)
+        lines.append(f"     — {q.label}, {q.doc}:{q.start}-{q.end}")
+    return "\n".join(lines)
+
+
+def format_report(report: IndexReport) -> str:
+    lines = [f"indexed {report.transcripts} transcript(s), {report.chunks} chunks "
+             f"({report.added} added, {report.removed} removed, {report.multilingual_chunks} multilingual) "
+             f"in {report.seconds:.1f} s"]
+    lines += [f"skipped {s.doc}: {s.reason}" for s in report.skipped]
+    return "\n".join(lines)

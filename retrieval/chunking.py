@@ -1,0 +1,93 @@
+"""Turn-aware chunks: runs of whole sentences inside one speaker turn, with the context retrieval needs.
+
+A chunk never crosses a speaker turn, so a hit always belongs to one person. What it is embedded and
+searched as (`search_text`) also names the speaker and, for an answer, the question it answers: most
+questions a reader asks paraphrase the interviewer's question, and that context should lead to the
+answer rather than to the question itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from retrieval.transcripts import Sentence, Transcript, Turn
+
+CHUNKER_VERSION = "c1"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    doc: str
+    turn: int
+    start: int
+    end: int
+    speaker: str
+    role: str
+    question: int | None
+    label: str
+    time: float | None
+    text: str
+    search_text: str
+    lexical_text: str
+
+    def metadata(self) -> dict[str, str | int | float]:
+        """Flat metadata as Chroma stores it (no None values allowed there)."""
+        meta: dict[str, str | int | float] = {
+            "doc": self.doc, "turn": self.turn, "start": self.start, "end": self.end,
+            "speaker": self.speaker, "role": self.role, "label": self.label,
+        }
+        if self.question is not None:
+            meta["question"] = self.question
+        if self.time is not None:
+            meta["time"] = self.time
+        return meta
+
+
+def chunk_transcript(transcript: Transcript, max_words: int = 70) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for turn in transcript.turns:
+        context = _context(transcript, turn)
+        for group in _windows(transcript.text, turn.sentences, max_words):
+            chunks.append(_make(transcript, turn, group, context))
+    return chunks
+
+
+def _windows(text: str, sentences: tuple[Sentence, ...], max_words: int) -> list[list[Sentence]]:
+    groups: list[list[Sentence]] = []
+    current: list[Sentence] = []
+    words = 0
+    for sentence in sentences:
+        n = len(text[sentence.start:sentence.end].split())
+        new_paragraph = sentence.paragraph != current[-1].paragraph if current else False
+        if current and (words + n > max_words or (new_paragraph and words > max_words // 2)):
+            groups.append(current)
+            current, words = [], 0
+        current.append(sentence)
+        words += n
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _context(transcript: Transcript, turn: Turn) -> str:
+    if turn.answers_turn is not None:
+        asked = transcript.turns[turn.answers_turn]
+        return transcript.text[asked.start:asked.end]
+    return ""
+
+
+def _make(transcript: Transcript, turn: Turn, group: list[Sentence], context: str) -> Chunk:
+    start, end = group[0].start, group[-1].end
+    text = transcript.text[start:end]
+    para = turn.paragraphs[group[0].paragraph - 1]
+    lexical_text = f"{turn.speaker}: {text}"
+    search_text = f"{context}\n{lexical_text}" if context else lexical_text
+    digest = hashlib.sha1(f"{CHUNKER_VERSION}\0{transcript.doc}\0{start}\0{end}\0{search_text}".encode())
+    return Chunk(
+        id=digest.hexdigest()[:24], doc=transcript.doc, turn=turn.index, start=start, end=end,
+        speaker=turn.speaker, role=turn.role, question=turn.question,
+        label=transcript.label(turn, group[0].paragraph), time=para.time[0] if para.time else None,
+        text=text, search_text=search_text, lexical_text=lexical_text,
+    )

@@ -1,0 +1,15 @@
+"""Typed settings that retrieval receives; built from flags and environment only in `bot/config.py`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    index_dir: Path
+    chroma_url: str | None = None
+    collection_prefix: str = "verbatim"
+    server_wait_seconds: float = 10.0

@@ -1,0 +1,103 @@
+"""The transcripts under the data dir, parsed and chunked, with what search needs in memory.
+
+Files that cannot be used are reported (file and reason) and skipped; the rest still index.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.chunking import Chunk, chunk_transcript
+from retrieval.embeddings import OfflineEmbeddings
+from retrieval.errors import TranscriptError, UsageError
+from retrieval.lexical import Bm25Index, terms
+from retrieval.transcripts import TRANSCRIPT_SUFFIXES, Sentence, Transcript, load
+
+
+@dataclass(frozen=True)
+class Skipped:
+    doc: str
+    reason: str
+
+
+@dataclass
+class Corpus:
+    transcripts: dict[str, Transcript]
+    chunks: list[Chunk]
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
+        self.doc_of = np.array([c.doc for c in self.chunks], dtype=object)
+        self.bm25 = Bm25Index([c.lexical_text for c in self.chunks])
+        self.turn_chunks: dict[tuple[str, int], list[int]] = {}
+        for i, c in enumerate(self.chunks):
+            self.turn_chunks.setdefault((c.doc, c.turn), []).append(i)
+        self.sentences: list[Sentence] = []
+        self.sentence_doc: list[str] = []
+        self.chunk_sentences: list[list[int]] = []
+        self._index_sentences()
+        self.sentence_vectors: np.ndarray | None = None
+
+    def _index_sentences(self) -> None:
+        position: dict[tuple[str, int], int] = {}
+        for doc, transcript in self.transcripts.items():
+            for sentence in transcript.sentences():
+                position[(doc, sentence.start)] = len(self.sentences)
+                self.sentences.append(sentence)
+                self.sentence_doc.append(doc)
+        for chunk in self.chunks:
+            transcript = self.transcripts[chunk.doc]
+            turn = transcript.turns[chunk.turn]
+            self.chunk_sentences.append(
+                [position[(chunk.doc, s.start)] for s in turn.sentences if chunk.start <= s.start < chunk.end])
+
+    def embed_sentences(self, embeddings: OfflineEmbeddings) -> None:
+        texts = [self.sentence_text(i) for i in range(len(self.sentences))]
+        self.sentence_vectors = embeddings.vectors(texts)
+
+    def sentence_text(self, i: int) -> str:
+        s = self.sentences[i]
+        return self.transcripts[self.sentence_doc[i]].text[s.start:s.end]
+
+    def idf(self, term: str) -> float:
+        n = max(1, len(self.chunks))
+        df = self.bm25.document_frequency(term)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def check_doc(self, doc: str | None) -> None:
+        if doc is not None and doc not in self.transcripts:
+            known = ", ".join(sorted(self.transcripts)) or "none"
+            raise UsageError(f"no transcript {doc!r} in the index (indexed: {known})")
+
+    def docs_with(self, term: str) -> bool:
+        return self.bm25.document_frequency(term) > 0
+
+    def vocabulary_share(self, question: str) -> float:
+        """Share of the question's content terms that occur in the transcripts at all."""
+        qt = terms(question)
+        return sum(self.docs_with(t) for t in qt) / len(qt) if qt else 0.0
+
+
+def discover(data_dir: Path) -> list[Path]:
+    if not data_dir.is_dir():
+        raise UsageError(f"data dir {data_dir} does not exist; pass --data-dir or set VERBATIM_DATA_DIR")
+    return sorted(p for p in data_dir.rglob("*")
+                  if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES and not p.name.startswith("."))
+
+
+def load_corpus(data_dir: Path) -> Corpus:
+    transcripts: dict[str, Transcript] = {}
+    skipped: list[Skipped] = []
+    for path in discover(data_dir):
+        doc = path.relative_to(data_dir).as_posix()
+        try:
+            transcripts[doc] = load(path, doc)
+        except TranscriptError as err:
+            skipped.append(Skipped(doc, err.reason))
+    chunks = [c for t in transcripts.values() for c in chunk_transcript(t)]
+    return Corpus(transcripts, chunks, skipped)

@@ -1,0 +1,66 @@
+"""Lexical side of search: stemmed BM25 (bm25s) over chunks, outside Chroma.
+
+Chroma's own sparse/BM25 search exists only in Chroma Cloud, so BM25 lives here, rebuilt in memory from
+the same chunks each time the service loads (a second or two for a hundred hearings). It also gives the
+"content terms" of a question that abstention and sentence choice rely on: names and rare words that
+the transcript either contains or does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# Question words and filler that carry no topic; on top of the standard English list.
+_EXTRA_STOP = frozenset(
+    "what whats who whom whose which why how when where does did do say said says think thinks according "
+    "interview transcript mention mentioned tell told talk talked discuss discussed discussion summarize "
+    "summarise view opinion speaker speakers people kind way also really r u ppl pls please".split()
+)
+STOPWORDS = frozenset(STOPWORDS_EN) | _EXTRA_STOP
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content terms: lowercase words less stopwords, possessives dropped."""
+    kept = [w.removesuffix("'s") for w in words(text)]
+    kept = [w for w in kept if w not in STOPWORDS and len(w) > 1]
+    return list(_stemmer().stemWords(kept))
+
+
+class Bm25Index:
+    """BM25 over a fixed list of texts; `scores()` returns one score per text (0 where nothing matches)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.size = len(texts)
+        tokens = [terms(t) or ["\u2400"] for t in texts]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokens, show_progress=False)
+        self._df: dict[str, int] = {}
+        for toks in tokens:
+            for tok in set(toks):
+                self._df[tok] = self._df.get(tok, 0) + 1
+
+    def scores(self, query_terms: Sequence[str]) -> np.ndarray:
+        known = [t for t in query_terms if t in self._df]
+        if not known or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def document_frequency(self, term: str) -> int:
+        return self._df.get(term, 0)

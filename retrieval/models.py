@@ -1,0 +1,55 @@
+"""Typed, frozen results shared by retrieval, the CLI and the bot; rendering happens only at the edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim slice of a transcript: `text == transcript_text[start:end]`, checked before it leaves."""
+
+    doc: str
+    start: int
+    end: int
+    text: str
+    speaker: str
+    label: str
+    role: str = "speaker"
+    turn: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc": self.doc, "start": self.start, "end": self.end, "text": self.text,
+                "speaker": self.speaker, "label": self.label}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A ranked retrieval unit (one chunk, inside one speaker turn)."""
+
+    doc: str
+    start: int
+    end: int
+    score: float
+    turn: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc": self.doc, "start": self.start, "end": self.end, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    doc: str | None
+    abstained: bool
+    answer: str
+    quotes: tuple[Quote, ...]
+    passages: tuple[Passage, ...]
+    ms: float
+    suggestions: tuple[str, ...] = field(default=())
+
+    def to_json(self, qid: str | None = None) -> dict[str, Any]:
+        return {"id": qid, "question": self.question, "doc": self.doc, "abstained": self.abstained,
+                "answer": self.answer, "quotes": [q.to_json() for q in self.quotes],
+                "passages": [p.to_json() for p in self.passages], "ms": round(self.ms, 3)}

@@ -1,0 +1,148 @@
+"""From ranked chunks to the sentences that answer: scored, chosen, verified, or an honest abstention.
+
+Each candidate sentence (from the best chunks) is scored by its own similarity to the question, the
+share of the question's content terms it contains (weighted by rarity), and the rank of its chunk.
+The best sentence is always a candidate; others join while they stay close to it and the word budget
+allows. Abstention needs two kinds of evidence: the question's rare terms are missing from the
+transcript and its meaning matches nothing well, or the question asks for a quantity or a date and no
+chosen sentence holds one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.corpus import Corpus
+from retrieval.errors import VerbatimError
+from retrieval.lexical import terms, words
+from retrieval.models import Quote
+from retrieval.search import Ranked
+
+_NUMBER = re.compile(r"\d|%|\b(?:percent|half|third|quarter|twice|double|dozen|hundred|thousand|million|billion|"
+                     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty)\b",
+                     re.I)
+_DATE = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+                   r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
+                   r"tomorrow|ago|year|years|month|months|week|weeks|century|decade)\b", re.I)
+_ASKS_QUANTITY = re.compile(r"\bhow (?:much|many|long|often|far|old|large|big)\b|\bwhat (?:percentage|"
+                            r"share|number|amount|proportion)\b|\bby how\b", re.I)
+_ASKS_DATE = re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bin which year\b", re.I)
+
+
+@dataclass(frozen=True)
+class QuoteParams:
+    candidate_chunks: int = 4
+    dense_weight: float = 0.5
+    lexical_weight: float = 0.35
+    rank_weight: float = 0.15
+    keep_ratio: float = 0.8
+    max_quotes: int = 3
+    max_words: int = 90
+    min_coverage: float = 0.5
+    min_dense: float = 0.3
+    min_dense_multilingual: float = 0.75
+    interviewer_factor: float = 0.85
+    interviewer_min_lexical: float = 0.6
+
+
+@dataclass(frozen=True)
+class Choice:
+    sentence: int
+    score: float
+
+
+def choose(corpus: Corpus, question: str, q_vector: np.ndarray, sentence_vectors: np.ndarray,
+           ranked: list[Ranked], params: QuoteParams) -> list[Choice]:
+    q_terms = set(terms(question))
+    weights = {t: corpus.idf(t) for t in q_terms}
+    total = sum(weights.values()) or 1.0
+    top = _candidates(corpus, ranked, params.candidate_chunks)
+    best_chunk = top[0].score if top else 1.0
+    seen: dict[int, Choice] = {}
+    for r in top:
+        for s in corpus.chunk_sentences[r.chunk]:
+            s_terms = set(terms(corpus.sentence_text(s)))
+            lexical = sum(w for t, w in weights.items() if t in s_terms) / total
+            dense = float(sentence_vectors[s] @ q_vector)
+            score = (params.dense_weight * dense + params.lexical_weight * lexical
+                     + params.rank_weight * (r.score / best_chunk if best_chunk > 0 else 0.0))
+            if corpus.chunks[r.chunk].role == "interviewer":
+                if lexical < params.interviewer_min_lexical:
+                    continue  # a question is quoted only when it states the very fact asked about
+                score *= params.interviewer_factor
+            if s not in seen or seen[s].score < score:
+                seen[s] = Choice(s, score)
+    ordered = sorted(seen.values(), key=lambda c: (-c.score, c.sentence))
+    if not ordered:
+        return []
+    chosen = [ordered[0]]
+    budget = len(words(corpus.sentence_text(ordered[0].sentence)))
+    for c in ordered[1:]:
+        if len(chosen) >= params.max_quotes or c.score < params.keep_ratio * ordered[0].score:
+            break
+        n = len(words(corpus.sentence_text(c.sentence)))
+        if budget + n > params.max_words:
+            continue
+        chosen.append(c)
+        budget += n
+    return chosen
+
+
+def _candidates(corpus: Corpus, ranked: list[Ranked], n: int) -> list[Ranked]:
+    """The best chunks, plus the question behind any answer among them: a fact stated only in the
+    interviewer's question is quoted from the question (and cited as the interviewer's)."""
+    top = ranked[:n]
+    have = {r.chunk for r in top}
+    by_chunk = {r.chunk: r for r in ranked}
+    extra: list[Ranked] = []
+    for r in top:
+        chunk = corpus.chunks[r.chunk]
+        turn = corpus.transcripts[chunk.doc].turns[chunk.turn]
+        if turn.answers_turn is None:
+            continue
+        for j in corpus.turn_chunks.get((chunk.doc, turn.answers_turn), []):
+            if j not in have:
+                have.add(j)
+                extra.append(by_chunk.get(j, Ranked(j, 0.0, 0.0, 0.0)))
+    return top + extra
+
+
+def coverage(corpus: Corpus, question: str, doc: str | None) -> float:
+    """Rarity-weighted share of the question's content terms that the transcripts contain."""
+    q_terms = set(terms(question))
+    if not q_terms:
+        return 0.0
+    weights = {t: corpus.idf(t) for t in q_terms}
+    return sum(w for t, w in weights.items() if corpus.docs_with(t)) / (sum(weights.values()) or 1.0)
+
+
+def lacks_answer_type(question: str, texts: list[str]) -> bool:
+    """True when the question asks for a quantity or a date and none of the texts states one."""
+    if _ASKS_QUANTITY.search(question):
+        return not any(_NUMBER.search(t) for t in texts)
+    if _ASKS_DATE.search(question):
+        return not any(_DATE.search(t) for t in texts)
+    return False
+
+
+def to_quotes(corpus: Corpus, chosen: list[Choice]) -> list[Quote]:
+    """Quotes in reading order, each verified to be an exact slice of its transcript."""
+    quotes = []
+    for c in sorted(chosen, key=lambda c: (corpus.sentence_doc[c.sentence], corpus.sentences[c.sentence].start)):
+        s = corpus.sentences[c.sentence]
+        transcript = corpus.transcripts[corpus.sentence_doc[c.sentence]]
+        turn = transcript.turns[s.turn]
+        text = transcript.text[s.start:s.end]
+        quote = Quote(transcript.doc, s.start, s.end, text, turn.speaker, transcript.label(turn, s.paragraph),
+                      turn.role, turn.index)
+        verify(transcript.text, quote)
+        quotes.append(quote)
+    return quotes
+
+
+def verify(text: str, quote: Quote) -> None:
+    if not (0 <= quote.start < quote.end <= len(text)) or text[quote.start:quote.end] != quote.text:
+        raise VerbatimError(f"internal error: quote {quote.start}:{quote.end} of {quote.doc} is not verbatim")

@@ -1,0 +1,62 @@
+"""Sentence boundaries as character spans, so every quote can be an exact slice of the transcript.
+
+A regular expression rather than a library: the splitters on PyPI either need downloaded data (NLTK's
+punkt) or return normalised strings instead of offsets, and transcripts need two rules of their own:
+honorifics such as "Mr." or "Hon." never end a sentence, and meeting transcriptions that put a space
+before the full stop ("we 're on . So") still split there.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr hon st jr sr vs etc prof gen lt col gov sen rep mt ft approx dept est fig inc ltd "
+    "co corp jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k a.m p.m".split()
+)
+# A candidate end: terminal punctuation, optional closing quotes or brackets, then white space.
+_END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s)""")
+_STARTER = re.compile(r"""\s+(?=["'“‘«(\[]?[\w\-–—])""")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the sentences in `text[start:end]`, trimmed of surrounding white space."""
+    stop = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for match in _END.finditer(text, start, stop):
+        cut = match.end()
+        after = _STARTER.match(text, cut, stop)
+        if after is None or not _is_boundary(text, begin, match.start(), after.end(), stop):
+            continue
+        _append(text, begin, cut, spans)
+        begin = after.end()
+    _append(text, begin, stop, spans)
+    return spans
+
+
+def _is_boundary(text: str, begin: int, dot: int, next_at: int, stop: int) -> bool:
+    if next_at >= stop:
+        return False
+    nxt = text[next_at]
+    if nxt.isalpha() and nxt.islower():
+        return False
+    if text[dot] == ".":
+        word = _WORD_BEFORE.search(text, begin, dot)
+        if word:
+            token = word.group(1).lower().rstrip(".")
+            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                return False
+            if token in ("no", "nos") and nxt.isdigit():
+                return False
+    return True
+
+
+def _append(text: str, begin: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while begin < end and (text[begin].isspace() or text[begin] == "\ufeff"):
+        begin += 1
+    while end > begin and text[end - 1].isspace():
+        end -= 1
+    if end > begin:
+        spans.append((begin, end))

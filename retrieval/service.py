@@ -1,0 +1,291 @@
+"""The facade the CLI and the bot call: index(), ask(), sources().
+
+It owns the loaded corpus, the Chroma spaces and the models, so each is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from filelock import FileLock
+
+from retrieval.config import Settings
+from retrieval.corpus import Corpus, Skipped, load_corpus
+from retrieval.embeddings import E5Embeddings, OfflineEmbeddings, WordLlamaEmbeddings
+from retrieval.errors import ModelMismatchError, UsageError
+from retrieval.language import is_english
+from retrieval.lexical import words
+from retrieval.models import Answer, Passage, Quote
+from retrieval.quotes import QuoteParams, choose, coverage, lacks_answer_type, to_quotes
+from retrieval.search import Ranked, SearchParams, fuse
+from retrieval.store import Space, connect
+
+log = logging.getLogger(__name__)
+SMALL_DOC_CHARS = 40_000  # transcripts this short get multilingual vectors at index time
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    transcripts: int
+    chunks: int
+    added: int
+    removed: int
+    multilingual_chunks: int
+    seconds: float
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Source:
+    doc: str
+    title: str
+    format: str
+    turns: int
+    sentences: int
+    speakers: tuple[str, ...]
+
+
+class Service:
+    def __init__(self, settings: Settings, search: SearchParams | None = None,
+                 quotes: QuoteParams | None = None) -> None:
+        self.settings = settings
+        self.search_params = search or SearchParams()
+        self.quote_params = quotes or QuoteParams()
+        self.main_model: OfflineEmbeddings = WordLlamaEmbeddings()
+        self.multi_model: OfflineEmbeddings = E5Embeddings()
+        self._client: Any = None
+        self._lock: FileLock | None = None
+        self._corpus: Corpus | None = None
+        self._multi_docs: set[str] = set()
+        self._write = threading.Lock()
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        self._client = None
+
+    def _connect(self) -> None:
+        if self._client is None:
+            self._client, self._lock = connect(self.settings)
+            self.main = Space(self._client, self.settings.collection_prefix, "main", self.main_model)
+            self.multi = Space(self._client, self.settings.collection_prefix, "multilingual", self.multi_model)
+
+    @property
+    def corpus(self) -> Corpus:
+        if self._corpus is None:
+            self.open()
+        assert self._corpus is not None
+        return self._corpus
+
+    def open(self) -> None:
+        """Connect, parse the transcripts, and build or refresh the index if it is missing or stale."""
+        self.index()
+
+    # -- indexing ------------------------------------------------------------------------------------
+    def index(self, full: bool = False) -> IndexReport:
+        began = time.perf_counter()
+        self._connect()
+        corpus = load_corpus(self.settings.data_dir)
+        with self._write:
+            added, removed = self._sync_main(corpus, full)
+            small = {d for d, t in corpus.transcripts.items() if len(t.text) <= SMALL_DOC_CHARS}
+            multi = self._sync_multi(corpus, small, full)
+        corpus.embed_sentences(self.main_model)
+        self.main_model.query_vector("warm up")
+        self._corpus = corpus
+        return IndexReport(len(corpus.transcripts), len(corpus.chunks), added, removed, multi,
+                           time.perf_counter() - began, corpus.skipped)
+
+    def _sync_main(self, corpus: Corpus, full: bool) -> tuple[int, int]:
+        try:
+            if full or self.main.store(refresh=True) is None:
+                self.main.rebuild(corpus.chunks)
+                return len(corpus.chunks), 0
+            return self.main.sync(corpus.chunks)
+        except ModelMismatchError as err:
+            log.warning("%s; rebuilding", err)
+            self.main.rebuild(corpus.chunks)
+            return len(corpus.chunks), 0
+
+    def _sync_multi(self, corpus: Corpus, docs: set[str], full: bool) -> int:
+        """Multilingual vectors for `docs`; others keep theirs until asked in another language."""
+        wanted = [c for c in corpus.chunks if c.doc in docs]
+        try:
+            if full or self.multi.store(refresh=True) is None:
+                self.multi.rebuild(wanted)
+                self._multi_docs = set(docs)
+                return len(wanted)
+            known = {c.doc for c in corpus.chunks}
+            self.multi.sync([c for c in corpus.chunks if c.doc in docs | (self._multi_docs & known)],
+                            docs=docs | (self._multi_docs & known))
+        except ModelMismatchError:
+            self.multi.rebuild(wanted)
+        self._multi_docs |= docs
+        return self.multi.count()
+
+    # -- answering -----------------------------------------------------------------------------------
+    def ask(self, question: str, doc: str | None = None) -> Answer:
+        question = question.strip()
+        if not question:
+            raise UsageError("the question is empty; ask something about the transcripts")
+        corpus = self.corpus
+        corpus.check_doc(doc)
+        english = is_english(question, _vocabulary(corpus))
+        if not english:
+            self._ensure_multilingual(corpus, doc)
+        began = time.perf_counter()
+        ranked, q_vec, s_vecs = self._rank(corpus, question, doc, english)
+        if not ranked:
+            return self._abstain(question, doc, (), began)
+        chosen = choose(corpus, question, q_vec, s_vecs, ranked, self.quote_params)
+        quotes = to_quotes(corpus, chosen)
+        passages = tuple(self._passages(corpus, _quoted_first(corpus, ranked, chosen)))
+        if self._should_abstain(corpus, question, doc, english, ranked, chosen, quotes):
+            return self._abstain(question, doc, passages, began)
+        return Answer(question, doc, False, format_answer(quotes), tuple(quotes), passages,
+                      (time.perf_counter() - began) * 1000)
+
+    def _rank(self, corpus: Corpus, question: str, doc: str | None,
+              english: bool) -> tuple[list[Ranked], np.ndarray, np.ndarray]:
+        p = self.search_params
+        if english:
+            q_vec = self.main_model.query_vector(question)
+            hits = self.main.search(q_vec, p.dense_k, doc)
+            assert corpus.sentence_vectors is not None
+            return fuse(corpus, question, hits, doc, p), q_vec, corpus.sentence_vectors
+        q_vec = self.multi_model.query_vector(question)
+        hits = self.multi.search(q_vec, p.dense_k, doc)
+        ranked = fuse(corpus, question, hits, doc, p, use_lexical=False)
+        s_vecs = self._multilingual_sentence_vectors(corpus, ranked)
+        return ranked, q_vec, s_vecs
+
+    def _multilingual_sentence_vectors(self, corpus: Corpus, ranked: list[Ranked]) -> np.ndarray:
+        """e5 vectors for just the candidate sentences (others stay zero): a few dozen texts, ~0.3 s."""
+        wanted = sorted({s for r in ranked[: self.quote_params.candidate_chunks] for s in corpus.chunk_sentences[r.chunk]})
+        out = np.zeros((len(corpus.sentences), self.multi_model.dim), dtype=np.float32)
+        if wanted:
+            out[wanted] = self.multi_model.vectors([corpus.sentence_text(s) for s in wanted])
+        return out
+
+    def _ensure_multilingual(self, corpus: Corpus, doc: str | None) -> None:
+        docs = {doc} if doc else set(corpus.transcripts)
+        if docs <= self._multi_docs:
+            return
+        with self._write:
+            missing = docs - self._multi_docs
+            log.info("embedding %d transcript(s) with the multilingual model", len(missing))
+            self.multi.sync([c for c in corpus.chunks if c.doc in missing], docs=missing)
+            self._multi_docs |= missing
+
+    def _should_abstain(self, corpus: Corpus, question: str, doc: str | None, english: bool,
+                        ranked: list[Ranked], chosen: list[Any], quotes: list[Quote]) -> bool:
+        if lacks_answer_type(question, [q.text for q in quotes]):
+            return True
+        p = self.quote_params
+        if not english:
+            return ranked[0].dense < p.min_dense_multilingual
+        return coverage(corpus, question, doc) < p.min_coverage and ranked[0].dense < p.min_dense
+
+    def _passages(self, corpus: Corpus, ranked: list[Ranked]) -> list[Passage]:
+        out = []
+        for r in ranked[:10]:
+            c = corpus.chunks[r.chunk]
+            out.append(Passage(c.doc, c.start, c.end, r.score, c.turn))
+        return out
+
+    def _abstain(self, question: str, doc: str | None, passages: tuple[Passage, ...], began: float) -> Answer:
+        suggestions = tuple(self.suggestions(doc))
+        text = "The transcripts do not answer this." if doc is None else f"{doc} does not answer this."
+        if suggestions:
+            text += " They do cover, for example:\n" + "\n".join(f"- {s}" for s in suggestions)
+        return Answer(question, doc, True, text, (), passages, (time.perf_counter() - began) * 1000, suggestions)
+
+    # -- what is indexed -----------------------------------------------------------------------------
+    def suggestions(self, doc: str | None = None, limit: int = 3) -> list[str]:
+        """Questions the transcripts answer: the interviewers' own questions, shortened."""
+        corpus = self.corpus
+        out: list[str] = []
+        for d, t in sorted(corpus.transcripts.items()):
+            if doc and d != doc:
+                continue
+            for turn in t.turns:
+                if turn.role == "interviewer" and turn.sentences:
+                    asks = [t.text[s.start:s.end] for s in turn.sentences if t.text[s.end - 1] == "?"]
+                    if asks:
+                        out.append(min(asks, key=len))
+        if not out:
+            out = [f"what {t.title} is about" for d, t in sorted(corpus.transcripts.items()) if not doc or d == doc]
+        return out[:limit]
+
+    def sources(self) -> list[Source]:
+        return [Source(d, t.title, t.format, len(t.turns), len(t.sentences()),
+                       tuple(dict.fromkeys(turn.speaker for turn in t.turns)))
+                for d, t in sorted(self.corpus.transcripts.items())]
+
+    def with_params(self, search: SearchParams | None = None, quotes: QuoteParams | None = None) -> Service:
+        """The same loaded service with other parameters (for tuning and benchmarks)."""
+        clone = replace_service(self)
+        clone.search_params = search or self.search_params
+        clone.quote_params = quotes or self.quote_params
+        return clone
+
+
+def _quoted_first(corpus: Corpus, ranked: list[Ranked], chosen: list[Any]) -> list[Ranked]:
+    """Sentence scores are the finer judgement: chunks holding the chosen quotes lead the ranking."""
+    order: dict[int, int] = {}
+    for rank, c in enumerate(chosen):
+        for r in ranked:
+            if c.sentence in corpus.chunk_sentences[r.chunk]:
+                order.setdefault(r.chunk, rank)
+                break
+        else:
+            s = corpus.sentences[c.sentence]
+            for j in corpus.turn_chunks.get((corpus.sentence_doc[c.sentence], s.turn), []):
+                if c.sentence in corpus.chunk_sentences[j]:
+                    order.setdefault(j, rank)
+    lead = [Ranked(j, max((r.score for r in ranked if r.chunk == j), default=0.0), 0.0, 0.0)
+            for j in sorted(order, key=order.__getitem__)]
+    return lead + [r for r in ranked if r.chunk not in order]
+
+
+def replace_service(service: Service) -> Service:
+    clone = Service.__new__(Service)
+    clone.__dict__.update(service.__dict__)
+    return clone
+
+
+def _vocabulary(corpus: Corpus) -> set[str]:
+    cached: set[str] | None = getattr(corpus, "_vocabulary", None)
+    if cached is None:
+        cached = {w for t in corpus.transcripts.values() for w in words(t.text)}
+        corpus._vocabulary = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def format_answer(quotes: list[Quote]) -> str:
+    """Plain text as a person reads it: quotes grouped by speaker, each with its citation."""
+    lines: list[str] = []
+    speaker = None
+    for q in quotes:
+        if q.speaker != speaker:
+            speaker = q.speaker
+            who = f"{q.speaker} (interviewer)" if q.role == "interviewer" and "interviewer" not in q.speaker.lower() else q.speaker
+            lines.append(f"{who}:")
+        lines.append(f"“{q.text}” ({q.label})")
+    return "\n".join(lines)
+
+
+_ = replace  # dataclasses.replace is re-exported for callers tuning parameters

@@ -1,0 +1,358 @@
+"""Transcript files → speaker turns, paragraphs and sentences with exact character offsets.
+
+Offsets index `Path(f).read_text(encoding="utf-8")` (newlines already translated), because that is the
+string every quote is checked against. Nothing here rewrites the text: parsing only finds spans in it.
+
+Formats (detected from the extension, then the content):
+- interview: paragraphs split by blank lines; `- ` opens a turn, turns alternate interviewer/interviewee,
+  `Name - text` names the speaker, other paragraphs continue the current turn;
+- speaker: `Speaker: text` paragraphs (meetings, hearings);
+- srt / vtt subtitles: cues keep their times, speakers from `<v Name>` or a `NAME:` prefix;
+- prose: paragraphs without speakers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from retrieval.errors import TranscriptError
+from retrieval.sentences import split_sentences
+
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".srt", ".vtt")
+METADATA_SUFFIX = ".meta.json"
+MAX_BYTES = 50 * 1024 * 1024
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_NAMED_TURN = re.compile(r"(?P<name>[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*(?: [A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*){0,4}) [-–—] (?=\S)")
+_SPEAKER_TURN = re.compile(r"(?P<name>[^\s:][^:\n]{0,149}?):[ \t]+(?=\S)")
+_CUE_TIME = re.compile(
+    r"^(?P<a>(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3})[ \t]+-->[ \t]+(?P<b>(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3})[^\n]*$", re.M
+)
+_VOICE = re.compile(r"<v(?:\.[\w.]+)?[ \t]+(?P<name>[^>]+)>")
+_CUE_SPEAKER = re.compile(r"(?P<name>[A-Z][\w .'’-]{0,39}):[ \t]+")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What a person wrote down about a transcript; absent fields stay None, never guessed."""
+
+    title: str | None = None
+    language: str | None = None
+    date: str | None = None
+    interviewer: str | None = None
+    interviewee: str | None = None
+    source: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    turn: int
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    start: int
+    end: int
+    number: int
+    time: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker's uninterrupted contribution. `question` numbers interviewer turns (Q1, Q2, ...) and,
+    on an answer, the question it answers."""
+
+    index: int
+    speaker: str
+    role: str
+    start: int
+    end: int
+    paragraphs: tuple[Paragraph, ...]
+    sentences: tuple[Sentence, ...]
+    question: int | None = None
+    answers_turn: int | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    doc: str
+    text: str
+    format: str
+    metadata: Metadata
+    turns: tuple[Turn, ...]
+
+    @property
+    def title(self) -> str:
+        return self.metadata.title or self.doc
+
+    def sentences(self) -> list[Sentence]:
+        return [s for t in self.turns for s in t.sentences]
+
+    def label(self, turn: Turn, paragraph: int) -> str:
+        """A citation a person understands: "answer to Q2, ¶3", "turn 57", "00:01:23"."""
+        if self.format in ("srt", "vtt"):
+            time = turn.paragraphs[paragraph - 1].time
+            return format_time(time[0]) if time else f"cue {paragraph}"
+        many = len(turn.paragraphs) > 1
+        if self.format == "interview" and turn.question is not None:
+            head = f"Q{turn.question}" if turn.role == "interviewer" else f"answer to Q{turn.question}"
+            return f"{head}, ¶{paragraph}" if many or turn.role != "interviewer" else head
+        if self.format == "prose":
+            return f"¶{turn.paragraphs[paragraph - 1].number}"
+        return f"turn {turn.index + 1}, ¶{paragraph}" if many else f"turn {turn.index + 1}"
+
+
+def format_time(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def read_text(path: Path, doc: str) -> str:
+    """The text exactly as quotes index it, or a TranscriptError that says why the file is unusable."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise TranscriptError(doc, f"cannot be read ({err.strerror})") from err
+    if len(raw) > MAX_BYTES:
+        raise TranscriptError(doc, f"is {len(raw) // 1_048_576} MB; split it into files under 50 MB")
+    if b"\x00" in raw[:65536]:
+        raise TranscriptError(doc, "looks like a binary file, not a text transcript")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise TranscriptError(
+            doc, f"is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); re-save it as UTF-8"
+        ) from err
+    text = path.read_text(encoding="utf-8")
+    if not text.strip(" \t\r\n\ufeff"):
+        raise TranscriptError(doc, "is empty")
+    return text
+
+
+def read_metadata(path: Path, doc: str) -> Metadata:
+    side = path.with_name(path.name.rsplit(".", 1)[0] + METADATA_SUFFIX)
+    if not side.is_file():
+        return Metadata()
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise TranscriptError(doc, f"its metadata file {side.name} is not valid UTF-8 JSON ({err})") from err
+    if not isinstance(data, dict):
+        raise TranscriptError(doc, f"its metadata file {side.name} must hold a JSON object")
+    known = {k: data.get(k) for k in ("title", "language", "date", "interviewer", "interviewee", "source")}
+    clean = {k: (str(v) if v is not None else None) for k, v in known.items()}
+    return Metadata(**clean, extra={k: v for k, v in data.items() if k not in known})
+
+
+def load(path: Path, doc: str) -> Transcript:
+    """Read and parse one transcript file; raises TranscriptError naming the file and the reason."""
+    text = read_text(path, doc)
+    return parse(text, doc, read_metadata(path, doc), suffix=path.suffix.lower())
+
+
+def parse(text: str, doc: str, metadata: Metadata | None = None, suffix: str = ".txt") -> Transcript:
+    meta = metadata or Metadata()
+    fmt = detect_format(text, suffix)
+    if fmt in ("srt", "vtt"):
+        turns = _parse_subtitles(text, doc, fmt)
+    else:
+        paragraphs = paragraph_spans(text)
+        if fmt == "interview":
+            turns = _parse_interview(text, paragraphs, meta)
+        elif fmt == "speaker":
+            turns = _parse_speakers(text, paragraphs)
+        else:
+            turns = _parse_prose(text, paragraphs, meta)
+    if not any(t.sentences for t in turns):
+        raise TranscriptError(doc, "has no sentences to quote")
+    return Transcript(doc=doc, text=text, format=fmt, metadata=meta, turns=tuple(turns))
+
+
+def detect_format(text: str, suffix: str) -> str:
+    if suffix in (".srt", ".vtt") or text.lstrip("\ufeff").startswith("WEBVTT"):
+        return "vtt" if suffix == ".vtt" or text.lstrip("\ufeff").startswith("WEBVTT") else "srt"
+    paragraphs = paragraph_spans(text)
+    heads = [text[s:e] for s, e in paragraphs]
+    dashed = sum(h.startswith("- ") for h in heads)
+    if dashed >= 2 and dashed * 5 >= len(heads):
+        return "interview"
+    speakers = sum(bool(_SPEAKER_TURN.match(h)) for h in heads)
+    if speakers >= 2 and speakers * 2 >= len(heads):
+        return "speaker"
+    return "prose"
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        _keep(text, begin, match.start(), spans)
+        begin = match.end()
+    _keep(text, begin, len(text), spans)
+    return spans
+
+
+def _keep(text: str, begin: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while begin < end and (text[begin].isspace() or text[begin] == "\ufeff"):
+        begin += 1
+    while end > begin and text[end - 1].isspace():
+        end -= 1
+    if end > begin:
+        spans.append((begin, end))
+
+
+class _TurnBuilder:
+    """Collects paragraphs into turns; keeps the turn-numbering logic in one place for every format."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.turns: list[Turn] = []
+        self._open: dict[str, Any] | None = None
+
+    def open(self, speaker: str, role: str, question: int | None = None, answers: int | None = None) -> None:
+        self.close()
+        self._open = {"speaker": speaker, "role": role, "question": question, "answers": answers, "paras": []}
+
+    @property
+    def is_open(self) -> bool:
+        return self._open is not None
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        return self._open
+
+    def add(self, start: int, end: int, time: tuple[float, float] | None = None) -> None:
+        assert self._open is not None
+        self._open["paras"].append((start, end, time))
+
+    def close(self) -> None:
+        if self._open is None or not self._open["paras"]:
+            self._open = None
+            return
+        index = len(self.turns)
+        paras, sents = [], []
+        for number, (start, end, time) in enumerate(self._open["paras"], 1):
+            paras.append(Paragraph(start, end, number, time))
+            sents.extend(Sentence(s, e, index, number) for s, e in split_sentences(self.text, start, end))
+        o = self._open
+        self.turns.append(Turn(index, o["speaker"], o["role"], paras[0].start, paras[-1].end, tuple(paras),
+                               tuple(sents), o["question"], o["answers"]))
+        self._open = None
+
+
+def _parse_interview(text: str, paragraphs: list[tuple[int, int]], meta: Metadata) -> list[Turn]:
+    interviewer = meta.interviewer or "Interviewer"
+    interviewee = meta.interviewee
+    builder = _TurnBuilder(text)
+    role = "interviewee"  # so the first dash turn is the interviewer's
+    question = 0
+    last_question_turn: int | None = None
+    for start, end in paragraphs:
+        named = _NAMED_TURN.match(text, start, end)
+        if text.startswith("- ", start) or named:
+            if named:
+                name = named.group("name")
+                role = "interviewer" if name == interviewer else "interviewee"
+                interviewee = interviewee or (name if role == "interviewee" else None)
+                start = named.end()
+            else:
+                role = "interviewer" if role == "interviewee" else "interviewee"
+                start += 2
+            builder.close()
+            if role == "interviewer":
+                question += 1
+                last_question_turn = len(builder.turns)
+                builder.open(interviewer, role, question)
+            else:
+                builder.open(interviewee or "Interviewee", role, question or None, last_question_turn)
+        elif not builder.is_open:
+            builder.open(interviewee or "Unknown speaker", "speaker")
+        builder.add(start, end)
+    builder.close()
+    return builder.turns
+
+
+def _parse_speakers(text: str, paragraphs: list[tuple[int, int]]) -> list[Turn]:
+    builder = _TurnBuilder(text)
+    for start, end in paragraphs:
+        match = _SPEAKER_TURN.match(text, start, end)
+        if match:
+            builder.open(match.group("name").strip(), "speaker")
+            start = match.end()
+        elif not builder.is_open:
+            builder.open("Unknown speaker", "speaker")
+        builder.add(start, end)
+    builder.close()
+    return builder.turns
+
+
+def _parse_prose(text: str, paragraphs: list[tuple[int, int]], meta: Metadata) -> list[Turn]:
+    builder = _TurnBuilder(text)
+    builder.open(meta.interviewee or "Narrator", "speaker")
+    for start, end in paragraphs:
+        builder.add(start, end)
+    builder.close()
+    return builder.turns
+
+
+def _parse_subtitles(text: str, doc: str, fmt: str) -> list[Turn]:
+    times = list(_CUE_TIME.finditer(text))
+    if not times:
+        raise TranscriptError(doc, "has no subtitle cues (expected lines like 00:00:01,000 --> 00:00:04,000)")
+    builder = _TurnBuilder(text)
+    for i, match in enumerate(times):
+        block_end = _cue_end(text, match.end(), times[i + 1].start() if i + 1 < len(times) else len(text))
+        start = match.end() + 1
+        span = _cue_text(text, start, block_end)
+        if span is None:
+            continue
+        speaker, s, e = span
+        current = builder.current
+        if speaker is None:
+            speaker = current["speaker"] if current else "Unknown speaker"
+        if current is None or current["speaker"] != speaker:
+            builder.open(speaker, "speaker")
+        builder.add(s, e, (_seconds(match.group("a")), _seconds(match.group("b"))))
+    builder.close()
+    return builder.turns
+
+
+def _cue_end(text: str, after_time: int, next_time: int) -> int:
+    gap = _PARAGRAPH_BREAK.search(text, after_time, next_time)
+    return gap.start() if gap else next_time
+
+
+def _cue_text(text: str, start: int, end: int) -> tuple[str | None, int, int] | None:
+    spans: list[tuple[int, int]] = []
+    _keep(text, start, end, spans)
+    if not spans:
+        return None
+    s, e = spans[0]
+    speaker = None
+    voice = _VOICE.match(text, s, e)
+    named = _CUE_SPEAKER.match(text, s, e)
+    if voice:
+        speaker, s = voice.group("name").strip(), voice.end()
+        if text.endswith("</v>", s, e):
+            e -= 4
+    elif named:
+        speaker, s = named.group("name").strip(), named.end()
+    trimmed: list[tuple[int, int]] = []
+    _keep(text, s, e, trimmed)
+    return (speaker, *trimmed[0]) if trimmed else None
+
+
+def _seconds(stamp: str) -> float:
+    parts = stamp.replace(",", ".").split(":")
+    value = 0.0
+    for part in parts:
+        value = value * 60 + float(part)
+    return value
