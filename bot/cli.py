@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.chat import run_chat
 from bot.config import build_settings
 from bot.text import format_answer, format_report
 from retrieval.errors import UsageError, VerbatimError
@@ -83,8 +84,6 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(format_report(service.index(full=args.full)))
             return 0
         if args.command == "chat":
-            from bot.chat import run_chat
-
             return run_chat(service)
         return _ask(service, args)
 

@@ -35,8 +35,13 @@ class Chunk:
     def metadata(self) -> dict[str, str | int | float]:
         """Flat metadata as Chroma stores it (no None values allowed there)."""
         meta: dict[str, str | int | float] = {
-            "doc": self.doc, "turn": self.turn, "start": self.start, "end": self.end,
-            "speaker": self.speaker, "role": self.role, "label": self.label,
+            "doc": self.doc,
+            "turn": self.turn,
+            "start": self.start,
+            "end": self.end,
+            "speaker": self.speaker,
+            "role": self.role,
+            "label": self.label,
         }
         if self.question is not None:
             meta["question"] = self.question
@@ -45,7 +50,7 @@ class Chunk:
         return meta
 
 
-def chunk_transcript(transcript: Transcript, max_words: int = 70) -> list[Chunk]:
+def chunk_transcript(transcript: Transcript, max_words: int = 120) -> list[Chunk]:
     chunks: list[Chunk] = []
     for turn in transcript.turns:
         context = _context(transcript, turn)
@@ -59,7 +64,7 @@ def _windows(text: str, sentences: tuple[Sentence, ...], max_words: int) -> list
     current: list[Sentence] = []
     words = 0
     for sentence in sentences:
-        n = len(text[sentence.start:sentence.end].split())
+        n = len(text[sentence.start : sentence.end].split())
         new_paragraph = sentence.paragraph != current[-1].paragraph if current else False
         if current and (words + n > max_words or (new_paragraph and words > max_words // 2)):
             groups.append(current)
@@ -71,11 +76,19 @@ def _windows(text: str, sentences: tuple[Sentence, ...], max_words: int) -> list
     return groups
 
 
-def _context(transcript: Transcript, turn: Turn) -> str:
-    if turn.answers_turn is not None:
-        asked = transcript.turns[turn.answers_turn]
-        return transcript.text[asked.start:asked.end]
-    return ""
+def _context(transcript: Transcript, turn: Turn, max_words: int = 60) -> str:
+    """The question a turn answers: its sentences that ask, or its last ones, up to `max_words`."""
+    if turn.answers_turn is None:
+        return ""
+    asked = transcript.turns[turn.answers_turn]
+    texts = [transcript.text[s.start : s.end] for s in asked.sentences]
+    asking = [t for t in texts if t.rstrip().endswith("?")] or texts[-2:]
+    kept: list[str] = []
+    for sentence in reversed(asking):
+        if kept and len(" ".join(kept).split()) + len(sentence.split()) > max_words:
+            break
+        kept.insert(0, sentence)
+    return " ".join(kept)
 
 
 def _make(transcript: Transcript, turn: Turn, group: list[Sentence], context: str) -> Chunk:
@@ -84,10 +97,21 @@ def _make(transcript: Transcript, turn: Turn, group: list[Sentence], context: st
     para = turn.paragraphs[group[0].paragraph - 1]
     lexical_text = f"{turn.speaker}: {text}"
     search_text = f"{context}\n{lexical_text}" if context else lexical_text
-    digest = hashlib.sha1(f"{CHUNKER_VERSION}\0{transcript.doc}\0{start}\0{end}\0{search_text}".encode())
+    digest = hashlib.blake2b(
+        f"{CHUNKER_VERSION}\0{transcript.doc}\0{start}\0{end}\0{search_text}".encode(), digest_size=12
+    )
     return Chunk(
-        id=digest.hexdigest()[:24], doc=transcript.doc, turn=turn.index, start=start, end=end,
-        speaker=turn.speaker, role=turn.role, question=turn.question,
-        label=transcript.label(turn, group[0].paragraph), time=para.time[0] if para.time else None,
-        text=text, search_text=search_text, lexical_text=lexical_text,
+        id=digest.hexdigest(),
+        doc=transcript.doc,
+        turn=turn.index,
+        start=start,
+        end=end,
+        speaker=turn.speaker,
+        role=turn.role,
+        question=turn.question,
+        label=transcript.label(turn, group[0].paragraph),
+        time=para.time[0] if para.time else None,
+        text=text,
+        search_text=search_text,
+        lexical_text=lexical_text,
     )

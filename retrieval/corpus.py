@@ -37,6 +37,12 @@ class Corpus:
         self.turn_chunks: dict[tuple[str, int], list[int]] = {}
         for i, c in enumerate(self.chunks):
             self.turn_chunks.setdefault((c.doc, c.turn), []).append(i)
+        self.chunk_words = [len(c.text.split()) for c in self.chunks]
+        self.answered_by: dict[tuple[str, int], list[int]] = {}
+        for doc, transcript in self.transcripts.items():
+            for turn in transcript.turns:
+                if turn.answers_turn is not None:
+                    self.answered_by.setdefault((doc, turn.answers_turn), []).append(turn.index)
         self.sentences: list[Sentence] = []
         self.sentence_doc: list[str] = []
         self.chunk_sentences: list[list[int]] = []

@@ -32,7 +32,8 @@ class OfflineEmbeddings(Embeddings):
         raise NotImplementedError
 
     def query_vector(self, text: str) -> np.ndarray:
-        return self.vectors([text])[0]
+        row: np.ndarray = self.vectors([text])[0]
+        return row
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.vectors(list(texts)).tolist()  # type: ignore[no-any-return]
@@ -86,10 +87,12 @@ class E5Embeddings(OfflineEmbeddings):
 
     def query_vector(self, text: str) -> np.ndarray:
         with self._lock:
-            return _normalise(np.asarray(self._model.query(text), dtype=np.float32).reshape(1, -1))[0]
+            row: np.ndarray = _normalise(np.asarray(self._model.query(text), dtype=np.float32).reshape(1, -1))[0]
+        return row
 
 
 def _normalise(rows: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return rows / norms
+    out: np.ndarray = (rows / norms).astype(np.float32)
+    return out

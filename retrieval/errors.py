@@ -28,7 +28,7 @@ class TranscriptError(VerbatimError):
         self.reason = reason
 
 
-class IndexError_(VerbatimError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(VerbatimError):
     """The index cannot serve as it is."""
 
 

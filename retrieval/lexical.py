@@ -20,9 +20,54 @@ from bm25s.stopwords import STOPWORDS_EN
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # Question words and filler that carry no topic; on top of the standard English list.
 _EXTRA_STOP = frozenset(
-    "what whats who whom whose which why how when where does did do say said says think thinks according "
-    "interview transcript mention mentioned tell told talk talked discuss discussed discussion summarize "
-    "summarise view opinion speaker speakers people kind way also really r u ppl pls please".split()
+    [
+        "what",
+        "whats",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "why",
+        "how",
+        "when",
+        "where",
+        "does",
+        "did",
+        "do",
+        "say",
+        "said",
+        "says",
+        "think",
+        "thinks",
+        "according",
+        "interview",
+        "transcript",
+        "mention",
+        "mentioned",
+        "tell",
+        "told",
+        "talk",
+        "talked",
+        "discuss",
+        "discussed",
+        "discussion",
+        "summarize",
+        "summarise",
+        "view",
+        "opinion",
+        "speaker",
+        "speakers",
+        "people",
+        "kind",
+        "way",
+        "also",
+        "really",
+        "r",
+        "u",
+        "ppl",
+        "pls",
+        "please",
+    ]
 )
 STOPWORDS = frozenset(STOPWORDS_EN) | _EXTRA_STOP
 

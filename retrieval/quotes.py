@@ -19,6 +19,7 @@ from retrieval.corpus import Corpus
 from retrieval.errors import VerbatimError
 from retrieval.lexical import terms, words
 from retrieval.models import Quote
+from retrieval.passages import Window
 from retrieval.search import Ranked
 
 _NUMBER = re.compile(r"\d|%|\b(?:percent|half|third|quarter|twice|double|dozen|hundred|thousand|million|billion|"
@@ -35,12 +36,15 @@ _ASKS_DATE = re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bin 
 @dataclass(frozen=True)
 class QuoteParams:
     candidate_chunks: int = 4
+    candidate_windows: int = 2
+    window_prior: float = 0.8
+    min_sentence_words: int = 5
     dense_weight: float = 0.5
     lexical_weight: float = 0.35
-    rank_weight: float = 0.15
+    rank_weight: float = 0.3
     keep_ratio: float = 0.8
     max_quotes: int = 3
-    max_words: int = 90
+    max_words: int = 120
     min_coverage: float = 0.5
     min_dense: float = 0.3
     min_dense_multilingual: float = 0.75
@@ -55,24 +59,30 @@ class Choice:
 
 
 def choose(corpus: Corpus, question: str, q_vector: np.ndarray, sentence_vectors: np.ndarray,
-           ranked: list[Ranked], params: QuoteParams) -> list[Choice]:
+           ranked: list[Ranked], found: list[Window], params: QuoteParams) -> list[Choice]:
     q_terms = set(terms(question))
     weights = {t: corpus.idf(t) for t in q_terms}
     total = sum(weights.values()) or 1.0
     top = _candidates(corpus, ranked, params.candidate_chunks)
     best_chunk = top[0].score if top else 1.0
+    prior = {r.chunk: (r.score / best_chunk if best_chunk > 0 else 0.0) for r in top}
+    for rank, w in enumerate(found[: params.candidate_windows]):
+        for i in range(w.first, w.last + 1):
+            prior[i] = max(prior.get(i, 0.0), params.window_prior ** rank * (w.score / found[0].score))
     seen: dict[int, Choice] = {}
-    for r in top:
-        for s in corpus.chunk_sentences[r.chunk]:
+    for chunk, rank_score in prior.items():
+        interviewer = corpus.chunks[chunk].role == "interviewer"
+        for s in corpus.chunk_sentences[chunk]:
             s_terms = set(terms(corpus.sentence_text(s)))
             lexical = sum(w for t, w in weights.items() if t in s_terms) / total
+            if interviewer and lexical < params.interviewer_min_lexical:
+                continue  # a question is quoted only when it states the very fact asked about
             dense = float(sentence_vectors[s] @ q_vector)
-            score = (params.dense_weight * dense + params.lexical_weight * lexical
-                     + params.rank_weight * (r.score / best_chunk if best_chunk > 0 else 0.0))
-            if corpus.chunks[r.chunk].role == "interviewer":
-                if lexical < params.interviewer_min_lexical:
-                    continue  # a question is quoted only when it states the very fact asked about
+            score = params.dense_weight * dense + params.lexical_weight * lexical + params.rank_weight * rank_score
+            if interviewer:
                 score *= params.interviewer_factor
+            if len(words(corpus.sentence_text(s))) < params.min_sentence_words:
+                score *= 0.5
             if s not in seen or seen[s].score < score:
                 seen[s] = Choice(s, score)
     ordered = sorted(seen.values(), key=lambda c: (-c.score, c.sentence))

@@ -28,6 +28,9 @@ class SearchParams:
     speaker_boost: float = 0.25
     question_handoff: float = 0.9
     question_penalty: float = 0.8
+    full_length_words: int = 12
+    window_chars: int = 1500
+    window_support: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -60,36 +63,55 @@ def fuse(corpus: Corpus, question: str, dense_hits: list[Hit], doc: str | None,
         score += params.lexical_weight * (lx / l_max if l_max > 0 else 0.0) if use_lexical else 0.0
         if speakers and corpus.chunks[i].speaker in speakers:
             score += params.speaker_boost
+        score *= _length_prior(corpus.chunk_words[i], params.full_length_words)
         scored[i] = Ranked(i, score, d, lx)
     _hand_questions_to_answers(corpus, scored, params)
     return sorted(scored.values(), key=lambda r: (-r.score, r.chunk))
 
 
 def _named_speakers(corpus: Corpus, q_terms: list[str], doc: str | None) -> set[str]:
-    """Speakers whose name shares a distinctive term with the question (e.g. "Poilievre", "Prime Minister")."""
+    """Speakers the question names (e.g. "Poilievre", "the Prime Minister"), with every label they go by.
+
+    Hearings label one person several ways ("Right Hon. Justin Trudeau (Prime Minister)" on first
+    mention, "Right Hon. Justin Trudeau" after), so labels are grouped by the name before any brackets.
+    """
     wanted = set(q_terms)
     found: set[str] = set()
-    docs = [doc] if doc else list(corpus.transcripts)
-    for d in docs:
+    for d in [doc] if doc else list(corpus.transcripts):
+        groups: dict[str, set[str]] = {}
         for speaker in {t.speaker for t in corpus.transcripts[d].turns}:
-            name_terms = set(terms(speaker)) - {"hon", "mr", "mrs", "ms", "dr", "right"}
-            if name_terms & wanted:
-                found.add(speaker)
-    return found if len(found) <= 3 else set()
+            groups.setdefault(_base_name(speaker), set()).add(speaker)
+        for base, labels in groups.items():
+            name_terms: set[str] = set()
+            for label in labels:
+                name_terms |= set(terms(label))
+            if (name_terms - _TITLES) & wanted and base not in ("the chair", "the acting chair"):
+                found |= labels
+    return found if len({_base_name(s) for s in found}) <= 3 else set()
+
+
+_TITLES = {"hon", "mr", "mrs", "ms", "dr", "right", "am", "mp", "chair", "act"}
+
+
+def _base_name(label: str) -> str:
+    return label.split("(", 1)[0].strip().lower()
+
+
+def _length_prior(words: int, full: int) -> float:
+    """Very short turns ("The hon. Prime Minister.") match names and little else."""
+    return 1.0 if words >= full else (max(words, 1) / full) ** 0.5
 
 
 def _hand_questions_to_answers(corpus: Corpus, scored: dict[int, Ranked], params: SearchParams) -> None:
-    """An interviewer's question that matches passes most of its score to the chunks of its answer."""
+    """A question that matches passes most of its score to the chunks of its answer; an interviewer's
+    question itself then steps back, since people ask about what was answered."""
     for i, r in list(scored.items()):
         chunk = corpus.chunks[i]
-        if chunk.role != "interviewer":
-            continue
-        for turn in corpus.transcripts[chunk.doc].turns[chunk.turn + 1:]:
-            if turn.answers_turn != chunk.turn:
-                break
-            for j in corpus.turn_chunks.get((chunk.doc, turn.index), []):
+        for answer_turn in corpus.answered_by.get((chunk.doc, chunk.turn), []):
+            for j in corpus.turn_chunks.get((chunk.doc, answer_turn), []):
                 handed = r.score * params.question_handoff
                 prev = scored.get(j)
                 if prev is None or prev.score < handed:
                     scored[j] = Ranked(j, handed, prev.dense if prev else 0.0, prev.lexical if prev else 0.0)
-        scored[i] = Ranked(i, r.score * params.question_penalty, r.dense, r.lexical)
+        if chunk.role == "interviewer":
+            scored[i] = Ranked(i, r.score * params.question_penalty, r.dense, r.lexical)

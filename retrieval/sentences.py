@@ -11,8 +11,53 @@ from __future__ import annotations
 import re
 
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr hon st jr sr vs etc prof gen lt col gov sen rep mt ft approx dept est fig inc ltd "
-    "co corp jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k a.m p.m".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "hon",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "etc",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "gov",
+        "sen",
+        "rep",
+        "mt",
+        "ft",
+        "approx",
+        "dept",
+        "est",
+        "fig",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "e.g",
+        "i.e",
+        "u.s",
+        "u.k",
+        "a.m",
+        "p.m",
+    ]
 )
 # A candidate end: terminal punctuation, optional closing quotes or brackets, then white space.
 _END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s)""")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from retrieval.errors import ModelMismatchError, UsageError
 from retrieval.language import is_english
 from retrieval.lexical import words
 from retrieval.models import Answer, Passage, Quote
+from retrieval.passages import Window, windows
 from retrieval.quotes import QuoteParams, choose, coverage, lacks_answer_type, to_quotes
 from retrieval.search import Ranked, SearchParams, fuse
 from retrieval.store import Space, connect
@@ -87,7 +88,8 @@ class Service:
     def corpus(self) -> Corpus:
         if self._corpus is None:
             self.open()
-        assert self._corpus is not None
+        if self._corpus is None:
+            raise RuntimeError("the corpus failed to load")
         return self._corpus
 
     def open(self) -> None:
@@ -150,9 +152,11 @@ class Service:
         ranked, q_vec, s_vecs = self._rank(corpus, question, doc, english)
         if not ranked:
             return self._abstain(question, doc, (), began)
-        chosen = choose(corpus, question, q_vec, s_vecs, ranked, self.quote_params)
+        p = self.search_params
+        found = windows(corpus, ranked, p.window_chars, p.window_support)
+        chosen = choose(corpus, question, q_vec, s_vecs, ranked, found, self.quote_params)
         quotes = to_quotes(corpus, chosen)
-        passages = tuple(self._passages(corpus, _quoted_first(corpus, ranked, chosen)))
+        passages = tuple(self._passages(corpus, found, chosen))
         if self._should_abstain(corpus, question, doc, english, ranked, chosen, quotes):
             return self._abstain(question, doc, passages, began)
         return Answer(question, doc, False, format_answer(quotes), tuple(quotes), passages,
@@ -164,8 +168,10 @@ class Service:
         if english:
             q_vec = self.main_model.query_vector(question)
             hits = self.main.search(q_vec, p.dense_k, doc)
-            assert corpus.sentence_vectors is not None
-            return fuse(corpus, question, hits, doc, p), q_vec, corpus.sentence_vectors
+            vectors = corpus.sentence_vectors
+            if vectors is None:
+                raise RuntimeError("sentence vectors missing; index() embeds them")
+            return fuse(corpus, question, hits, doc, p), q_vec, vectors
         q_vec = self.multi_model.query_vector(question)
         hits = self.multi.search(q_vec, p.dense_k, doc)
         ranked = fuse(corpus, question, hits, doc, p, use_lexical=False)
@@ -174,7 +180,8 @@ class Service:
 
     def _multilingual_sentence_vectors(self, corpus: Corpus, ranked: list[Ranked]) -> np.ndarray:
         """e5 vectors for just the candidate sentences (others stay zero): a few dozen texts, ~0.3 s."""
-        wanted = sorted({s for r in ranked[: self.quote_params.candidate_chunks] for s in corpus.chunk_sentences[r.chunk]})
+        top = ranked[: self.quote_params.candidate_chunks * 2]
+        wanted = sorted({s for r in top for s in corpus.chunk_sentences[r.chunk]})
         out = np.zeros((len(corpus.sentences), self.multi_model.dim), dtype=np.float32)
         if wanted:
             out[wanted] = self.multi_model.vectors([corpus.sentence_text(s) for s in wanted])
@@ -199,12 +206,17 @@ class Service:
             return ranked[0].dense < p.min_dense_multilingual
         return coverage(corpus, question, doc) < p.min_coverage and ranked[0].dense < p.min_dense
 
-    def _passages(self, corpus: Corpus, ranked: list[Ranked]) -> list[Passage]:
-        out = []
-        for r in ranked[:10]:
-            c = corpus.chunks[r.chunk]
-            out.append(Passage(c.doc, c.start, c.end, r.score, c.turn))
-        return out
+    def _passages(self, corpus: Corpus, found: list[Window], chosen: list[Any]) -> list[Passage]:
+        """Context windows around the best chunks; the ones holding the chosen quotes lead, since sentence
+        scores are the finer judgement."""
+        firsts: dict[int, int] = {}
+        for rank, c in enumerate(chosen):
+            s = corpus.sentences[c.sentence]
+            for k, w in enumerate(found):
+                if w.doc == corpus.sentence_doc[c.sentence] and w.start <= s.start < w.end:
+                    firsts.setdefault(k, rank)
+        order = sorted(range(len(found)), key=lambda k: (firsts.get(k, len(chosen)), k))
+        return [Passage(found[k].doc, found[k].start, found[k].end, found[k].score) for k in order]
 
     def _abstain(self, question: str, doc: str | None, passages: tuple[Passage, ...], began: float) -> Answer:
         suggestions = tuple(self.suggestions(doc))
@@ -227,7 +239,8 @@ class Service:
                     if asks:
                         out.append(min(asks, key=len))
         if not out:
-            out = [f"what {t.title} is about" for d, t in sorted(corpus.transcripts.items()) if not doc or d == doc]
+            out = [f"what {t.title} is about"
+                   for d, t in sorted(corpus.transcripts.items()) if not doc or d == doc]
         return out[:limit]
 
     def sources(self) -> list[Source]:
@@ -241,24 +254,6 @@ class Service:
         clone.search_params = search or self.search_params
         clone.quote_params = quotes or self.quote_params
         return clone
-
-
-def _quoted_first(corpus: Corpus, ranked: list[Ranked], chosen: list[Any]) -> list[Ranked]:
-    """Sentence scores are the finer judgement: chunks holding the chosen quotes lead the ranking."""
-    order: dict[int, int] = {}
-    for rank, c in enumerate(chosen):
-        for r in ranked:
-            if c.sentence in corpus.chunk_sentences[r.chunk]:
-                order.setdefault(r.chunk, rank)
-                break
-        else:
-            s = corpus.sentences[c.sentence]
-            for j in corpus.turn_chunks.get((corpus.sentence_doc[c.sentence], s.turn), []):
-                if c.sentence in corpus.chunk_sentences[j]:
-                    order.setdefault(j, rank)
-    lead = [Ranked(j, max((r.score for r in ranked if r.chunk == j), default=0.0), 0.0, 0.0)
-            for j in sorted(order, key=order.__getitem__)]
-    return lead + [r for r in ranked if r.chunk not in order]
 
 
 def replace_service(service: Service) -> Service:
@@ -282,10 +277,8 @@ def format_answer(quotes: list[Quote]) -> str:
     for q in quotes:
         if q.speaker != speaker:
             speaker = q.speaker
-            who = f"{q.speaker} (interviewer)" if q.role == "interviewer" and "interviewer" not in q.speaker.lower() else q.speaker
-            lines.append(f"{who}:")
+            named = q.role == "interviewer" and "interviewer" not in q.speaker.lower()
+            lines.append(f"{q.speaker} (interviewer):" if named else f"{q.speaker}:")
         lines.append(f"“{q.text}” ({q.label})")
     return "\n".join(lines)
 
-
-_ = replace  # dataclasses.replace is re-exported for callers tuning parameters

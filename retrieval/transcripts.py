@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,8 @@ MAX_BYTES = 50 * 1024 * 1024
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _NAMED_TURN = re.compile(r"(?P<name>[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*(?: [A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*){0,4}) [-–—] (?=\S)")
 _SPEAKER_TURN = re.compile(r"(?P<name>[^\s:][^:\n]{0,149}?):[ \t]+(?=\S)")
-_CUE_TIME = re.compile(
-    r"^(?P<a>(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3})[ \t]+-->[ \t]+(?P<b>(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3})[^\n]*$", re.M
-)
+_STAMP = r"(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}"
+_CUE_TIME = re.compile(rf"^(?P<a>{_STAMP})[ \t]+-->[ \t]+(?P<b>{_STAMP})[^\n]*$", re.M)
 _VOICE = re.compile(r"<v(?:\.[\w.]+)?[ \t]+(?P<name>[^>]+)>")
 _CUE_SPEAKER = re.compile(r"(?P<name>[A-Z][\w .'’-]{0,39}):[ \t]+")
 
@@ -230,7 +229,8 @@ class _TurnBuilder:
         return self._open
 
     def add(self, start: int, end: int, time: tuple[float, float] | None = None) -> None:
-        assert self._open is not None
+        if self._open is None:
+            raise RuntimeError("add() before open()")
         self._open["paras"].append((start, end, time))
 
     def close(self) -> None:
@@ -238,7 +238,8 @@ class _TurnBuilder:
             self._open = None
             return
         index = len(self.turns)
-        paras, sents = [], []
+        paras: list[Paragraph] = []
+        sents: list[Sentence] = []
         for number, (start, end, time) in enumerate(self._open["paras"], 1):
             paras.append(Paragraph(start, end, number, time))
             sents.extend(Sentence(s, e, index, number) for s, e in split_sentences(self.text, start, end))
@@ -291,7 +292,27 @@ def _parse_speakers(text: str, paragraphs: list[tuple[int, int]]) -> list[Turn]:
             builder.open("Unknown speaker", "speaker")
         builder.add(start, end)
     builder.close()
-    return builder.turns
+    return _link_questions(text, builder.turns)
+
+
+def _link_questions(text: str, turns: list[Turn]) -> list[Turn]:
+    """In meetings, a turn responds to the latest question another speaker asked in the few turns
+    before it (a chair's "The minister." may sit between them)."""
+    linked: list[Turn] = []
+    for turn in turns:
+        asked = None
+        for prev in reversed(linked[-3:]):
+            if prev.speaker != turn.speaker and "?" in text[prev.start:prev.end] and _words(text, prev) >= 8:
+                asked = prev.index
+                break
+            if prev.speaker == turn.speaker:
+                break
+        linked.append(replace(turn, answers_turn=asked) if asked is not None else turn)
+    return linked
+
+
+def _words(text: str, turn: Turn) -> int:
+    return len(text[turn.start:turn.end].split())
 
 
 def _parse_prose(text: str, paragraphs: list[tuple[int, int]], meta: Metadata) -> list[Turn]:
