@@ -18,6 +18,7 @@ class Environment(BaseSettings):
     data_dir: Path = Field(default=Path("data/transcripts"))
     index_dir: Path = Field(default=Path("var/index"))
     chroma_url: str | None = None
+    chroma_wait_seconds: float = Field(default=10.0, ge=0)
 
 
 def build_settings(data_dir: str | None = None, index_dir: str | None = None) -> Settings:
@@ -26,4 +27,5 @@ def build_settings(data_dir: str | None = None, index_dir: str | None = None) ->
         data_dir=Path(data_dir) if data_dir else env.data_dir,
         index_dir=Path(index_dir) if index_dir else env.index_dir,
         chroma_url=env.chroma_url or None,
+        server_wait_seconds=env.chroma_wait_seconds,
     )

@@ -16,7 +16,7 @@ def format_answer(answer: Answer, width: int = 100) -> str:
     for q in answer.quotes:
         if q.speaker != speaker:
             speaker = q.speaker
-            role = " (interviewer)" if q.role == "interviewer" else ""
+            role = " (interviewer)" if q.role == "interviewer" and "interviewer" not in q.speaker.lower() else ""
             lines.append(f"{q.speaker}{role}:")
         body = textwrap.fill(f"“{q.text}”", width=width, initial_indent="  ", subsequent_indent="   ")
         lines.append(body)

@@ -17,6 +17,7 @@ import numpy as np
 from retrieval.corpus import Corpus
 from retrieval.lexical import terms
 from retrieval.store import Hit
+from retrieval.transcripts import base_name
 
 
 @dataclass(frozen=True)
@@ -80,21 +81,17 @@ def _named_speakers(corpus: Corpus, q_terms: list[str], doc: str | None) -> set[
     for d in [doc] if doc else list(corpus.transcripts):
         groups: dict[str, set[str]] = {}
         for speaker in {t.speaker for t in corpus.transcripts[d].turns}:
-            groups.setdefault(_base_name(speaker), set()).add(speaker)
+            groups.setdefault(base_name(speaker), set()).add(speaker)
         for base, labels in groups.items():
             name_terms: set[str] = set()
             for label in labels:
                 name_terms |= set(terms(label))
             if (name_terms - _TITLES) & wanted and base not in ("the chair", "the acting chair"):
                 found |= labels
-    return found if len({_base_name(s) for s in found}) <= 3 else set()
+    return found if len({base_name(s) for s in found}) <= 3 else set()
 
 
 _TITLES = {"hon", "mr", "mrs", "ms", "dr", "right", "am", "mp", "chair", "act"}
-
-
-def _base_name(label: str) -> str:
-    return label.split("(", 1)[0].strip().lower()
 
 
 def _length_prior(words: int, full: int) -> float:

@@ -91,7 +91,8 @@ def _is_boundary(text: str, begin: int, dot: int, next_at: int, stop: int) -> bo
         word = _WORD_BEFORE.search(text, begin, dot)
         if word:
             token = word.group(1).lower().rstrip(".")
-            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+            initial = len(token) == 1 and word.group(1)[-1].isupper()
+            if token in _ABBREVIATIONS or initial:
                 return False
             if token in ("no", "nos") and nxt.isdigit():
                 return False

@@ -302,13 +302,22 @@ def _link_questions(text: str, turns: list[Turn]) -> list[Turn]:
     for turn in turns:
         asked = None
         for prev in reversed(linked[-3:]):
-            if prev.speaker != turn.speaker and "?" in text[prev.start:prev.end] and _words(text, prev) >= 8:
-                asked = prev.index
+            if same_person(prev.speaker, turn.speaker):
                 break
-            if prev.speaker == turn.speaker:
+            if "?" in text[prev.start:prev.end] and _words(text, prev) >= 4:
+                asked = prev.index
                 break
         linked.append(replace(turn, answers_turn=asked) if asked is not None else turn)
     return linked
+
+
+def same_person(a: str, b: str) -> bool:
+    """Hearings label one person several ways: "Hon. Sam Roe (Minister of Fisheries)", "Hon. Sam Roe"."""
+    return base_name(a) == base_name(b)
+
+
+def base_name(label: str) -> str:
+    return label.split("(", 1)[0].strip().lower()
 
 
 def _words(text: str, turn: Turn) -> int:

@@ -1,0 +1,74 @@
+"""Answers over the shipped interview (and small meeting/subtitle files), through a real embedded Chroma."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.errors import UsageError
+from retrieval.service import Service
+
+
+def assert_verbatim(service: Service, answer: object) -> None:
+    from retrieval.models import Answer
+
+    assert isinstance(answer, Answer)
+    for q in answer.quotes:
+        text = Path(service.settings.data_dir, q.doc).read_text(encoding="utf-8")
+        assert text[q.start:q.end] == q.text
+
+
+def test_fact_stated_in_a_question_is_quoted_as_the_interviewers(service: Service) -> None:
+    answer = service.ask("Whose house was searched?", "mammadli-interview.txt")
+    assert not answer.abstained
+    assert any("Saadat Jahangir's house was searched" in q.text for q in answer.quotes)
+    top = next(q for q in answer.quotes if "Saadat" in q.text)
+    assert top.role == "interviewer" and top.label == "Q1" and top.speaker == "Interviewer"
+    assert_verbatim(service, answer)
+
+
+def test_opinion_is_quoted_from_the_answer_with_its_question(service: Service) -> None:
+    answer = service.ask("Is there a faction inside the government working against the President?")
+    assert answer.quotes and answer.quotes[0].speaker == "Nəsimi Məmmədli"
+    assert any(q.label.startswith("answer to Q") for q in answer.quotes)
+    assert answer.passages and answer.passages[0].doc == "mammadli-interview.txt"
+    assert_verbatim(service, answer)
+
+
+def test_off_topic_and_unanswerable_questions_abstain(service: Service) -> None:
+    for question in ("What is the recipe for Norwegian waffles?", "How many votes did the ruling party win?"):
+        answer = service.ask(question, "mammadli-interview.txt")
+        assert answer.abstained and not answer.quotes, question
+        assert "does not answer" in answer.answer and answer.suggestions
+
+
+def test_russian_question_gets_english_quotes(service: Service) -> None:
+    answer = service.ask("Почему правительство не заинтересовано в диалоге с оппозицией?", "mammadli-interview.txt")
+    assert not answer.abstained
+    assert any("not interested" in q.text for q in answer.quotes)
+    assert_verbatim(service, answer)
+
+
+def test_meeting_and_subtitle_citations(service: Service) -> None:
+    answer = service.ask("How much money do harbour repairs receive?", "hearings/fisheries.txt")
+    assert any("forty million dollars" in q.text for q in answer.quotes)
+    assert all(q.label.startswith("turn ") for q in answer.quotes)
+    sub = service.ask("How much plastic did volunteers remove?", "briefing.srt")
+    assert any(q.label == "00:00:04" and q.speaker == "Ana Lima" for q in sub.quotes)
+
+
+def test_scoping_and_bad_requests(service: Service) -> None:
+    answer = service.ask("lobster season", "hearings/fisheries.txt")
+    assert {p.doc for p in answer.passages} == {"hearings/fisheries.txt"}
+    with pytest.raises(UsageError, match="no transcript"):
+        service.ask("anything", "missing.txt")
+    with pytest.raises(UsageError, match="empty"):
+        service.ask("   ")
+
+
+def test_sources_and_suggestions(service: Service) -> None:
+    docs = {s.doc: s for s in service.sources()}
+    assert docs["mammadli-interview.txt"].format == "interview"
+    assert "Nəsimi Məmmədli" in docs["mammadli-interview.txt"].speakers
+    assert all(s.endswith("?") for s in service.suggestions("mammadli-interview.txt"))

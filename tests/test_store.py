@@ -1,0 +1,93 @@
+"""A real embedded Chroma in a temp dir: blue-green rebuilds, refreshes, model checks, the lock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from retrieval.chunking import chunk_transcript
+from retrieval.config import Settings
+from retrieval.embeddings import WordLlamaEmbeddings
+from retrieval.errors import IndexLockedError, ModelMismatchError
+from retrieval.store import Space, connect
+from retrieval.transcripts import load, parse
+from tests.conftest import INTERVIEW, MEETING
+
+
+class OtherModel(WordLlamaEmbeddings):
+    model_id = "some-other-model"
+
+
+def test_rebuild_flips_pointer_and_drops_the_old_collection(tmp_path: Path) -> None:
+    client, lock = connect(Settings(tmp_path, tmp_path / "index"))
+    try:
+        space = Space(client, "t", "main", WordLlamaEmbeddings())
+        assert space.store() is None
+        chunks = chunk_transcript(load(INTERVIEW, "i.txt"))
+        first = space.rebuild(chunks)
+        assert space.count() == len(chunks)
+        second = space.rebuild(chunks)
+        assert first != second and space.active_name() == second
+        names = {c.name for c in client.list_collections()}
+        assert first not in names and second in names
+        hits = space.search(space.embeddings.query_vector("Whose house was searched?"), 5)
+        assert len(hits) == 5 and all(-1.0 <= h.similarity <= 1.0 for h in hits)
+    finally:
+        assert lock is not None
+        lock.release()
+
+
+def test_sync_adds_and_removes_only_what_changed(tmp_path: Path) -> None:
+    client, lock = connect(Settings(tmp_path, tmp_path / "index"))
+    try:
+        space = Space(client, "t", "main", WordLlamaEmbeddings())
+        interview = chunk_transcript(load(INTERVIEW, "i.txt"))
+        meeting = chunk_transcript(parse(MEETING, "m.txt"))
+        space.rebuild(interview)
+        assert space.sync(interview) == (0, 0)
+        assert space.sync(interview + meeting) == (len(meeting), 0)
+        assert space.sync(meeting) == (0, len(interview))
+        assert {h.id for h in space.search(space.embeddings.query_vector("lobster"), 50)} == {c.id for c in meeting}
+        only = space.search(space.embeddings.query_vector("lobster"), 5, doc="m.txt")
+        assert only and all(h.id in {c.id for c in meeting} for h in only)
+    finally:
+        assert lock is not None
+        lock.release()
+
+
+def test_a_collection_from_another_model_is_refused(tmp_path: Path) -> None:
+    client, lock = connect(Settings(tmp_path, tmp_path / "index"))
+    try:
+        Space(client, "t", "main", WordLlamaEmbeddings()).rebuild(chunk_transcript(parse(MEETING, "m.txt")))
+        with pytest.raises(ModelMismatchError, match="verbatim index"):
+            Space(client, "t", "main", OtherModel()).store()
+    finally:
+        assert lock is not None
+        lock.release()
+
+
+def test_second_process_on_the_embedded_index_is_refused(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    _, lock = connect(Settings(tmp_path, index))
+    try:
+        code = (
+            "import sys; from pathlib import Path\n"
+            "from retrieval.config import Settings\nfrom retrieval.store import connect\n"
+            "from retrieval.errors import IndexLockedError\n"
+            f"try:\n    connect(Settings(Path('.'), Path({str(index)!r})))\n"
+            "except IndexLockedError as e:\n    print(e); sys.exit(3)\n"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                             cwd=Path(__file__).resolve().parent.parent)
+        assert out.returncode == 3, out.stderr
+        assert "another Verbatim process" in out.stdout and "VERBATIM_CHROMA_URL" in out.stdout
+    finally:
+        assert lock is not None
+        lock.release()
+    _, again = connect(Settings(tmp_path, index))  # free again once released
+    assert again is not None
+    again.release()
+    assert IndexLockedError.__mro__[1].__name__ == "IndexError_"
