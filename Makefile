@@ -32,7 +32,7 @@ eval: install
 	$(BIN)/python benchmarks/run_eval.py $(SHARED)
 
 bench: install
-	$(BIN)/python benchmarks/speed.py $(SHARED)
+	$(BIN)/python benchmarks/speed.py $(SHARED) $(if $(TUTORIAL_PYTHON),--tutorial-python $(TUTORIAL_PYTHON))
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -14,7 +14,7 @@ import numpy as np
 from retrieval.chunking import Chunk, chunk_transcript
 from retrieval.embeddings import OfflineEmbeddings
 from retrieval.errors import TranscriptError, UsageError
-from retrieval.lexical import Bm25Index, terms
+from retrieval.lexical import Bm25Index, terms, words
 from retrieval.transcripts import TRANSCRIPT_SUFFIXES, Sentence, Transcript, load
 
 
@@ -48,6 +48,11 @@ class Corpus:
         self.chunk_sentences: list[list[int]] = []
         self._index_sentences()
         self.sentence_vectors: np.ndarray | None = None
+        self._sentence_terms: dict[int, frozenset[str]] = {}
+        self.vocabulary = {w for t in self.transcripts.values() for w in words(t.text)}
+        self.speaker_terms: dict[str, dict[str, set[str]]] = {
+            doc: {sp: set(terms(sp)) for sp in {turn.speaker for turn in t.turns}}
+            for doc, t in self.transcripts.items()}
 
     def _index_sentences(self) -> None:
         position: dict[tuple[str, int], int] = {}
@@ -65,6 +70,12 @@ class Corpus:
     def embed_sentences(self, embeddings: OfflineEmbeddings) -> None:
         texts = [self.sentence_text(i) for i in range(len(self.sentences))]
         self.sentence_vectors = embeddings.vectors(texts)
+
+    def sentence_terms(self, i: int) -> frozenset[str]:
+        got = self._sentence_terms.get(i)
+        if got is None:
+            got = self._sentence_terms[i] = frozenset(terms(self.sentence_text(i)))
+        return got
 
     def sentence_text(self, i: int) -> str:
         s = self.sentences[i]

@@ -73,7 +73,7 @@ def choose(corpus: Corpus, question: str, q_vector: np.ndarray, sentence_vectors
     for chunk, rank_score in prior.items():
         interviewer = corpus.chunks[chunk].role == "interviewer"
         for s in corpus.chunk_sentences[chunk]:
-            s_terms = set(terms(corpus.sentence_text(s)))
+            s_terms = corpus.sentence_terms(s)
             lexical = sum(w for t, w in weights.items() if t in s_terms) / total
             if interviewer and lexical < params.interviewer_min_lexical:
                 continue  # a question is quoted only when it states the very fact asked about

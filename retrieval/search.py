@@ -80,14 +80,12 @@ def _named_speakers(corpus: Corpus, q_terms: list[str], doc: str | None) -> set[
     found: set[str] = set()
     for d in [doc] if doc else list(corpus.transcripts):
         groups: dict[str, set[str]] = {}
-        for speaker in {t.speaker for t in corpus.transcripts[d].turns}:
-            groups.setdefault(base_name(speaker), set()).add(speaker)
-        for base, labels in groups.items():
-            name_terms: set[str] = set()
-            for label in labels:
-                name_terms |= set(terms(label))
-            if (name_terms - _TITLES) & wanted and base not in ("the chair", "the acting chair"):
-                found |= labels
+        for speaker, speaker_terms in corpus.speaker_terms[d].items():
+            groups.setdefault(base_name(speaker), set()).update(speaker_terms)
+        for speaker in corpus.speaker_terms[d]:
+            base = base_name(speaker)
+            if (groups[base] - _TITLES) & wanted and base not in ("the chair", "the acting chair"):
+                found.add(speaker)
     return found if len({base_name(s) for s in found}) <= 3 else set()
 
 

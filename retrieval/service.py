@@ -19,7 +19,6 @@ from retrieval.corpus import Corpus, Skipped, load_corpus
 from retrieval.embeddings import E5Embeddings, OfflineEmbeddings, WordLlamaEmbeddings
 from retrieval.errors import ModelMismatchError, UsageError
 from retrieval.language import is_english
-from retrieval.lexical import words
 from retrieval.models import Answer, Passage, Quote
 from retrieval.passages import Window, windows
 from retrieval.quotes import QuoteParams, choose, coverage, lacks_answer_type, to_quotes
@@ -145,7 +144,7 @@ class Service:
             raise UsageError("the question is empty; ask something about the transcripts")
         corpus = self.corpus
         corpus.check_doc(doc)
-        english = is_english(question, _vocabulary(corpus))
+        english = is_english(question, corpus.vocabulary)
         if not english:
             self._ensure_multilingual(corpus, doc)
         began = time.perf_counter()
@@ -260,14 +259,6 @@ def replace_service(service: Service) -> Service:
     clone = Service.__new__(Service)
     clone.__dict__.update(service.__dict__)
     return clone
-
-
-def _vocabulary(corpus: Corpus) -> set[str]:
-    cached: set[str] | None = getattr(corpus, "_vocabulary", None)
-    if cached is None:
-        cached = {w for t in corpus.transcripts.values() for w in words(t.text)}
-        corpus._vocabulary = cached  # type: ignore[attr-defined]
-    return cached
 
 
 def format_answer(quotes: list[Quote]) -> str:
