@@ -6,11 +6,11 @@ Prints one JSON object: index_s, query_p50_ms, query_p95_ms, serve_rss_mb. Calle
 from __future__ import annotations
 
 import json
-import resource
-import statistics
 import sys
 import time
 from pathlib import Path
+
+from timing import report
 
 from retrieval.config import Settings
 from retrieval.service import Service
@@ -24,10 +24,7 @@ def main() -> None:
         service.open()
         index_s = time.perf_counter() - began
         ms = [service.ask(r["question"], r.get("doc")).ms for r in rows]
-    ms.sort()
-    print(json.dumps({"index_s": index_s, "query_p50_ms": statistics.median(ms),
-                      "query_p95_ms": ms[max(0, round(0.95 * len(ms)) - 1)],
-                      "serve_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    report(index_s, ms)
 
 
 if __name__ == "__main__":

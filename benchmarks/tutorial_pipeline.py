@@ -11,11 +11,11 @@ Usage as ours_pipeline.py; prints the same JSON keys.
 from __future__ import annotations
 
 import json
-import resource
-import statistics
 import sys
 import time
 from pathlib import Path
+
+from timing import report
 
 
 def main() -> None:
@@ -55,10 +55,7 @@ def main() -> None:
         t0 = time.perf_counter()
         store.similarity_search(r["question"], k=4, filter={"doc": r["doc"]} if r.get("doc") else None)
         ms.append((time.perf_counter() - t0) * 1000)
-    ms.sort()
-    print(json.dumps({"index_s": index_s, "query_p50_ms": statistics.median(ms),
-                      "query_p95_ms": ms[max(0, round(0.95 * len(ms)) - 1)],
-                      "serve_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    report(index_s, ms)
 
 
 if __name__ == "__main__":

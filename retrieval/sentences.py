@@ -75,9 +75,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         after = _STARTER.match(text, cut, stop)
         if after is None or not _is_boundary(text, begin, match.start(), after.end(), stop):
             continue
-        _append(text, begin, cut, spans)
+        append_trimmed(text, begin, cut, spans)
         begin = after.end()
-    _append(text, begin, stop, spans)
+    append_trimmed(text, begin, stop, spans)
     return spans
 
 
@@ -99,10 +99,16 @@ def _is_boundary(text: str, begin: int, dot: int, next_at: int, stop: int) -> bo
     return True
 
 
-def _append(text: str, begin: int, end: int, spans: list[tuple[int, int]]) -> None:
+def append_trimmed(text: str, begin: int, end: int, spans: list[tuple[int, int]]) -> None:
+    span = trim(text, begin, end)
+    if span:
+        spans.append(span)
+
+
+def trim(text: str, begin: int, end: int) -> tuple[int, int] | None:
+    """`(begin, end)` narrowed past white space and a byte-order mark; None if nothing is left."""
     while begin < end and (text[begin].isspace() or text[begin] == "\ufeff"):
         begin += 1
     while end > begin and text[end - 1].isspace():
         end -= 1
-    if end > begin:
-        spans.append((begin, end))
+    return (begin, end) if end > begin else None

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.errors import TranscriptError
-from retrieval.sentences import split_sentences
+from retrieval.sentences import append_trimmed, split_sentences
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".srt", ".vtt")
 METADATA_SUFFIX = ".meta.json"
@@ -193,19 +193,10 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     begin = 0
     for match in _PARAGRAPH_BREAK.finditer(text):
-        _keep(text, begin, match.start(), spans)
+        append_trimmed(text, begin, match.start(), spans)
         begin = match.end()
-    _keep(text, begin, len(text), spans)
+    append_trimmed(text, begin, len(text), spans)
     return spans
-
-
-def _keep(text: str, begin: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while begin < end and (text[begin].isspace() or text[begin] == "\ufeff"):
-        begin += 1
-    while end > begin and text[end - 1].isspace():
-        end -= 1
-    if end > begin:
-        spans.append((begin, end))
 
 
 class _TurnBuilder:
@@ -362,7 +353,7 @@ def _cue_end(text: str, after_time: int, next_time: int) -> int:
 
 def _cue_text(text: str, start: int, end: int) -> tuple[str | None, int, int] | None:
     spans: list[tuple[int, int]] = []
-    _keep(text, start, end, spans)
+    append_trimmed(text, start, end, spans)
     if not spans:
         return None
     s, e = spans[0]
@@ -376,7 +367,7 @@ def _cue_text(text: str, start: int, end: int) -> tuple[str | None, int, int] | 
     elif named:
         speaker, s = named.group("name").strip(), named.end()
     trimmed: list[tuple[int, int]] = []
-    _keep(text, s, e, trimmed)
+    append_trimmed(text, s, e, trimmed)
     return (speaker, *trimmed[0]) if trimmed else None
 
 
