@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -257,37 +256,3 @@ def _mapped() -> Iterator[None]:
         if type(err).__module__.startswith(("httpx", "httpcore")):
             raise StoreUnavailableError(f"the Chroma server did not answer ({err}); is it running?") from err
         raise
-
-
-def remove_orphans(settings: Settings, client: Any) -> int:
-    """Delete segment folders left on disk by dropped collections (embedded mode only)."""
-    root = settings.index_dir / "chroma"
-    if settings.chroma_url or not root.is_dir():
-        return 0
-    live: set[str] = set()
-    with _mapped():
-        for col in client.list_collections():
-            live.add(str(col.id))
-    removed = 0
-    for folder in root.iterdir():
-        if folder.is_dir() and _looks_like_uuid(folder.name) and not _segment_alive(folder.name, client, live):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    return removed
-
-
-def _looks_like_uuid(name: str) -> bool:
-    try:
-        uuid.UUID(name)
-    except ValueError:
-        return False
-    return True
-
-
-def _segment_alive(segment: str, client: Any, live: set[str]) -> bool:
-    """Segment folders are named by segment id, not collection id; ask the sysdb which segments exist."""
-    try:
-        segments = client._server._sysdb.get_segments()
-    except Exception:
-        return True  # when in doubt, keep the folder
-    return any(str(s["id"]) == segment for s in segments)
