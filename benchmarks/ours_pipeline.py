@@ -1,6 +1,6 @@
 """One timed run of the product: index DATA from scratch into INDEX, then answer QUESTIONS (JSON lines).
 
-Prints one JSON object: index_s, query_p50_ms, query_p95_ms, serve_rss_mb. Called by speed.py.
+Prints one JSON object: index_s, query_p50_ms, query_p95_ms, peak_rss_mb. Called by speed.py.
 """
 
 from __future__ import annotations

@@ -1,18 +1,17 @@
-"""Speed and memory on qmsum/committee-train: ours beside the common langchain tutorial pipeline, one run.
+"""Speed and memory on qmsum/committee-train: ours beside the common langchain tutorial pipeline.
 
 usage: python benchmarks/speed.py SHARED_DIR [--tutorial-python PATH] [--repeat N]
 
 Each pipeline runs in its own process (index from scratch, then every question scoped to its meeting);
-peak memory is that process's maximum RSS. Timings are medians over --repeat runs, since these machines
-are noisy. The tutorial needs torch and sentence-transformers, which the product does not install: give
-the Python of a virtualenv that has them (see benchmarks/tutorial_pipeline.py).
+peak_rss_mb is that process's own maximum RSS, indexing and serving included. Timings are medians over
+--repeat runs, since these machines are noisy. The tutorial needs torch and sentence-transformers, which
+the product does not install: give the Python of a virtualenv that has them (see tutorial_pipeline.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -24,12 +23,9 @@ HERE = Path(__file__).resolve().parent
 
 def run(python: str, script: str, data: Path, questions: Path) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as index:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         out = subprocess.run([python, str(HERE / script), str(data), str(questions), index],
                              capture_output=True, text=True, check=True, cwd=HERE.parent)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    result["peak_mb"] = max(peak, before) / 1024
     return result
 
 
@@ -47,7 +43,7 @@ def main() -> None:
     for name, python, script in pipelines:
         runs = [run(python, script, base / "transcripts", base / "questions.jsonl") for _ in range(args.repeat)]
         rows[name] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    keys = ["index_s", "query_p50_ms", "query_p95_ms", "serve_rss_mb", "peak_mb"]
+    keys = ["index_s", "query_p50_ms", "query_p95_ms", "peak_rss_mb"]
     print("| pipeline | " + " | ".join(keys) + " |")
     print("|---" * (len(keys) + 1) + "|")
     for name, row in rows.items():
@@ -56,7 +52,7 @@ def main() -> None:
         ours, tut = rows["verbatim"], rows["tutorial"]
         print(f"\nratios (tutorial / ours): index {tut['index_s'] / ours['index_s']:.2f}x, "
               f"query p50 {tut['query_p50_ms'] / ours['query_p50_ms']:.2f}x, "
-              f"peak memory {tut['peak_mb'] / ours['peak_mb']:.2f}x")
+              f"peak memory {tut['peak_rss_mb'] / ours['peak_rss_mb']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,11 @@ class Corpus:
     def __post_init__(self) -> None:
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self.doc_of = np.array([c.doc for c in self.chunks], dtype=object)
-        self.bm25 = Bm25Index([c.lexical_text for c in self.chunks])
+        tokens = [terms(c.lexical_text) for c in self.chunks]
+        self.bm25 = Bm25Index(tokens)
+        self.doc_terms: dict[str, set[str]] = {doc: set() for doc in self.transcripts}
+        for chunk, toks in zip(self.chunks, tokens, strict=True):
+            self.doc_terms[chunk.doc].update(toks)
         self.turn_chunks: dict[tuple[str, int], list[int]] = {}
         for i, c in enumerate(self.chunks):
             self.turn_chunks.setdefault((c.doc, c.turn), []).append(i)
@@ -91,13 +95,11 @@ class Corpus:
             known = ", ".join(sorted(self.transcripts)) or "none"
             raise UsageError(f"no transcript {doc!r} in the index (indexed: {known})")
 
-    def docs_with(self, term: str) -> bool:
-        return self.bm25.document_frequency(term) > 0
-
-    def vocabulary_share(self, question: str) -> float:
-        """Share of the question's content terms that occur in the transcripts at all."""
-        qt = terms(question)
-        return sum(self.docs_with(t) for t in qt) / len(qt) if qt else 0.0
+    def contains(self, term: str, doc: str | None) -> bool:
+        """Does the transcript `doc` (or any transcript) use this stemmed term?"""
+        if doc is None:
+            return self.bm25.document_frequency(term) > 0
+        return term in self.doc_terms[doc]
 
 
 def discover(data_dir: Path) -> list[Path]:

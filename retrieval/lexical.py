@@ -89,11 +89,11 @@ def terms(text: str) -> list[str]:
 
 
 class Bm25Index:
-    """BM25 over a fixed list of texts; `scores()` returns one score per text (0 where nothing matches)."""
+    """BM25 over fixed documents given as `terms()` lists; `scores()` gives one score per document."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        self.size = len(texts)
-        tokens = [terms(t) or ["\u2400"] for t in texts]
+    def __init__(self, documents: Sequence[list[str]]) -> None:
+        self.size = len(documents)
+        tokens = [toks or ["\u2400"] for toks in documents]
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
         self._df: dict[str, int] = {}

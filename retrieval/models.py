@@ -26,13 +26,12 @@ class Quote:
 
 @dataclass(frozen=True)
 class Passage:
-    """A ranked retrieval unit (one chunk, inside one speaker turn)."""
+    """A ranked context window grown from the chunks that matched (see retrieval/passages.py)."""
 
     doc: str
     start: int
     end: int
     score: float
-    turn: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"doc": self.doc, "start": self.start, "end": self.end, "score": round(self.score, 4)}

@@ -121,12 +121,13 @@ def _candidates(corpus: Corpus, ranked: list[Ranked], n: int) -> list[Ranked]:
 
 
 def coverage(corpus: Corpus, question: str, doc: str | None) -> float:
-    """Rarity-weighted share of the question's content terms that the transcripts contain."""
+    """Rarity-weighted share of the question's content terms that the transcript in scope contains
+    (a word found only in some other transcript does not make this one answer)."""
     q_terms = set(terms(question))
     if not q_terms:
         return 0.0
     weights = {t: corpus.idf(t) for t in q_terms}
-    return sum(w for t, w in weights.items() if corpus.docs_with(t)) / (sum(weights.values()) or 1.0)
+    return sum(w for t, w in weights.items() if corpus.contains(t, doc)) / (sum(weights.values()) or 1.0)
 
 
 def lacks_answer_type(question: str, texts: list[str]) -> bool:

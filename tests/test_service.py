@@ -72,3 +72,9 @@ def test_sources_and_suggestions(service: Service) -> None:
     assert docs["mammadli-interview.txt"].format == "interview"
     assert "Nəsimi Məmmədli" in docs["mammadli-interview.txt"].speakers
     assert all(s.endswith("?") for s in service.suggestions("mammadli-interview.txt"))
+
+
+def test_words_found_only_in_another_transcript_do_not_count(service: Service) -> None:
+    question = "What about the lobster season and the licences?"
+    assert not service.ask(question, "hearings/fisheries.txt").abstained
+    assert service.ask(question, "mammadli-interview.txt").abstained

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,52 +23,48 @@ class OtherModel(WordLlamaEmbeddings):
     model_id = "some-other-model"
 
 
-def test_rebuild_flips_pointer_and_drops_the_old_collection(tmp_path: Path) -> None:
-    client, lock = connect(Settings(tmp_path, tmp_path / "index"))
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[Any]:
+    """An embedded Chroma in a temp dir, its lock released afterwards."""
+    chroma, lock = connect(Settings(tmp_path, tmp_path / "index"))
+    assert lock is not None
     try:
-        space = Space(client, "t", "main", WordLlamaEmbeddings())
-        assert space.store() is None
-        chunks = chunk_transcript(load(INTERVIEW, "i.txt"))
-        first = space.rebuild(chunks)
-        assert space.count() == len(chunks)
-        second = space.rebuild(chunks)
-        assert first != second and space.active_name() == second
-        names = {c.name for c in client.list_collections()}
-        assert first not in names and second in names
-        hits = space.search(space.embeddings.query_vector("Whose house was searched?"), 5)
-        assert len(hits) == 5 and all(-1.0 <= h.similarity <= 1.0 for h in hits)
+        yield chroma
     finally:
-        assert lock is not None
         lock.release()
 
 
-def test_sync_adds_and_removes_only_what_changed(tmp_path: Path) -> None:
-    client, lock = connect(Settings(tmp_path, tmp_path / "index"))
-    try:
-        space = Space(client, "t", "main", WordLlamaEmbeddings())
-        interview = chunk_transcript(load(INTERVIEW, "i.txt"))
-        meeting = chunk_transcript(parse(MEETING, "m.txt"))
-        space.rebuild(interview)
-        assert space.sync(interview) == (0, 0)
-        assert space.sync(interview + meeting) == (len(meeting), 0)
-        assert space.sync(meeting) == (0, len(interview))
-        assert {h.id for h in space.search(space.embeddings.query_vector("lobster"), 50)} == {c.id for c in meeting}
-        only = space.search(space.embeddings.query_vector("lobster"), 5, doc="m.txt")
-        assert only and all(h.id in {c.id for c in meeting} for h in only)
-    finally:
-        assert lock is not None
-        lock.release()
+def test_rebuild_flips_pointer_and_drops_the_old_collection(client: Any) -> None:
+    space = Space(client, "t", "main", WordLlamaEmbeddings())
+    assert space.store() is None
+    chunks = chunk_transcript(load(INTERVIEW, "i.txt"))
+    first = space.rebuild(chunks)
+    assert space.count() == len(chunks)
+    second = space.rebuild(chunks)
+    assert first != second and space.active_name() == second
+    names = {c.name for c in client.list_collections()}
+    assert first not in names and second in names
+    hits = space.search(space.embeddings.query_vector("Whose house was searched?"), 5)
+    assert len(hits) == 5 and all(-1.0 <= h.similarity <= 1.0 for h in hits)
 
 
-def test_a_collection_from_another_model_is_refused(tmp_path: Path) -> None:
-    client, lock = connect(Settings(tmp_path, tmp_path / "index"))
-    try:
-        Space(client, "t", "main", WordLlamaEmbeddings()).rebuild(chunk_transcript(parse(MEETING, "m.txt")))
-        with pytest.raises(ModelMismatchError, match="verbatim index"):
-            Space(client, "t", "main", OtherModel()).store()
-    finally:
-        assert lock is not None
-        lock.release()
+def test_sync_adds_and_removes_only_what_changed(client: Any) -> None:
+    space = Space(client, "t", "main", WordLlamaEmbeddings())
+    interview = chunk_transcript(load(INTERVIEW, "i.txt"))
+    meeting = chunk_transcript(parse(MEETING, "m.txt"))
+    space.rebuild(interview)
+    assert space.sync(interview) == (0, 0)
+    assert space.sync(interview + meeting) == (len(meeting), 0)
+    assert space.sync(meeting) == (0, len(interview))
+    assert {h.id for h in space.search(space.embeddings.query_vector("lobster"), 50)} == {c.id for c in meeting}
+    only = space.search(space.embeddings.query_vector("lobster"), 5, doc="m.txt")
+    assert only and all(h.id in {c.id for c in meeting} for h in only)
+
+
+def test_a_collection_from_another_model_is_refused(client: Any) -> None:
+    Space(client, "t", "main", WordLlamaEmbeddings()).rebuild(chunk_transcript(parse(MEETING, "m.txt")))
+    with pytest.raises(ModelMismatchError, match="verbatim index"):
+        Space(client, "t", "main", OtherModel()).store()
 
 
 def test_second_process_on_the_embedded_index_is_refused(tmp_path: Path) -> None:
