@@ -20,7 +20,7 @@ from retrieval.errors import VerbatimError
 from retrieval.lexical import terms, words
 from retrieval.models import Quote
 from retrieval.passages import Window
-from retrieval.search import Ranked
+from retrieval.search import Ranked, named_speakers
 
 _NUMBER = re.compile(r"\d|%|\b(?:percent|half|third|quarter|twice|double|dozen|hundred|thousand|million|billion|"
                      r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty)\b",
@@ -50,6 +50,8 @@ class QuoteParams:
     min_dense_multilingual: float = 0.75
     interviewer_factor: float = 0.85
     interviewer_min_lexical: float = 0.6
+    speaker_sentence_boost: float = 0.15
+    question_factor: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -70,17 +72,26 @@ def choose(corpus: Corpus, question: str, q_vector: np.ndarray, sentence_vectors
         for i in range(w.first, w.last + 1):
             prior[i] = max(prior.get(i, 0.0), params.window_prior ** rank * (w.score / found[0].score))
     seen: dict[int, Choice] = {}
+    doc = corpus.chunks[ranked[0].chunk].doc if ranked else None
+    # Share of the terms the transcript knows at all: a word it never uses cannot be stated anywhere.
+    known = sum(w for t, w in weights.items() if doc and corpus.contains(t, doc)) or total
+    speakers = named_speakers(corpus, list(q_terms), doc) if doc else set()
     for chunk, rank_score in prior.items():
         interviewer = corpus.chunks[chunk].role == "interviewer"
+        named = corpus.chunks[chunk].speaker in speakers
         for s in corpus.chunk_sentences[chunk]:
             s_terms = corpus.sentence_terms(s)
             lexical = sum(w for t, w in weights.items() if t in s_terms) / total
-            if interviewer and lexical < params.interviewer_min_lexical:
+            if interviewer and lexical * total / known < params.interviewer_min_lexical:
                 continue  # a question is quoted only when it states the very fact asked about
             dense = float(sentence_vectors[s] @ q_vector)
             score = params.dense_weight * dense + params.lexical_weight * lexical + params.rank_weight * rank_score
             if interviewer:
                 score *= params.interviewer_factor
+            if named:
+                score += params.speaker_sentence_boost
+            if corpus.sentence_text(s).rstrip().endswith("?"):
+                score *= params.question_factor  # a question seldom answers a question
             if len(words(corpus.sentence_text(s))) < params.min_sentence_words:
                 score *= 0.5
             if s not in seen or seen[s].score < score:
@@ -102,8 +113,9 @@ def choose(corpus: Corpus, question: str, q_vector: np.ndarray, sentence_vectors
 
 
 def _candidates(corpus: Corpus, ranked: list[Ranked], n: int) -> list[Ranked]:
-    """The best chunks, plus the question behind any answer among them: a fact stated only in the
-    interviewer's question is quoted from the question (and cited as the interviewer's)."""
+    """The best chunks, plus the other side of every exchange among them: the question behind an
+    answer (a fact stated only in a question is quoted from it, as the asker's) and the answer to a
+    question (people ask what was replied, and the reply shares fewer of their words)."""
     top = ranked[:n]
     have = {r.chunk for r in top}
     by_chunk = {r.chunk: r for r in ranked}
@@ -111,12 +123,14 @@ def _candidates(corpus: Corpus, ranked: list[Ranked], n: int) -> list[Ranked]:
     for r in top:
         chunk = corpus.chunks[r.chunk]
         turn = corpus.transcripts[chunk.doc].turns[chunk.turn]
-        if turn.answers_turn is None:
-            continue
-        for j in corpus.turn_chunks.get((chunk.doc, turn.answers_turn), []):
-            if j not in have:
-                have.add(j)
-                extra.append(by_chunk.get(j, Ranked(j, 0.0, 0.0, 0.0)))
+        related = corpus.answered_by.get((chunk.doc, chunk.turn), [])
+        if turn.answers_turn is not None:
+            related = [turn.answers_turn, *related]
+        for other in related:
+            for j in corpus.turn_chunks.get((chunk.doc, other), []):
+                if j not in have:
+                    have.add(j)
+                    extra.append(by_chunk.get(j, Ranked(j, r.score, 0.0, 0.0)))
     return top + extra
 
 

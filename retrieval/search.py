@@ -26,7 +26,7 @@ class SearchParams:
     lexical_k: int = 60
     dense_weight: float = 0.55
     lexical_weight: float = 0.45
-    speaker_boost: float = 0.25
+    speaker_boost: float = 0.0
     question_handoff: float = 0.9
     question_penalty: float = 0.8
     full_length_words: int = 12
@@ -55,7 +55,7 @@ def fuse(corpus: Corpus, question: str, dense_hits: list[Hit], doc: str | None,
         return []
     d_max = max(dense.values(), default=0.0)
     l_max = float(lexical.max()) if lexical.size else 0.0
-    speakers = _named_speakers(corpus, q_terms, doc)
+    speakers = named_speakers(corpus, q_terms, doc)
     scored: dict[int, Ranked] = {}
     for i in candidates:
         d = dense.get(i, 0.0)
@@ -70,7 +70,7 @@ def fuse(corpus: Corpus, question: str, dense_hits: list[Hit], doc: str | None,
     return sorted(scored.values(), key=lambda r: (-r.score, r.chunk))
 
 
-def _named_speakers(corpus: Corpus, q_terms: list[str], doc: str | None) -> set[str]:
+def named_speakers(corpus: Corpus, q_terms: list[str], doc: str | None) -> set[str]:
     """Speakers the question names (e.g. "Poilievre", "the Prime Minister"), with every label they go by.
 
     Hearings label one person several ways ("Right Hon. Justin Trudeau (Prime Minister)" on first
