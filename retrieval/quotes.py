@@ -30,6 +30,9 @@ _DATE = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|s
                    r"tomorrow|ago|year|years|month|months|week|weeks|century|decade)\b", re.I)
 _ASKS_QUANTITY = re.compile(r"\bhow (?:much|many|long|often|far|old|large|big)\b|\bwhat (?:percentage|"
                             r"share|number|amount|proportion)\b|\bby how\b", re.I)
+_MARK = re.compile(r"\{\w+\}")
+_BROAD = re.compile(r"^\s*(?:summari[sz]e|describe|give an overview|overview)\b|\b(?:discussion|discussed|debate|"
+                    r"general|overall)\b", re.I)
 _ASKS_DATE = re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bin which year\b", re.I)
 
 
@@ -52,6 +55,9 @@ class QuoteParams:
     interviewer_min_lexical: float = 0.6
     speaker_sentence_boost: float = 0.15
     question_factor: float = 0.5
+    mark_penalty: float = 2.0
+    broad_quotes: int = 5
+    broad_words: int = 120
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ def choose(corpus: Corpus, question: str, q_vector: np.ndarray, sentence_vectors
     doc = corpus.chunks[ranked[0].chunk].doc if ranked else None
     # Share of the terms the transcript knows at all: a word it never uses cannot be stated anywhere.
     known = sum(w for t, w in weights.items() if doc and corpus.contains(t, doc)) or total
-    speakers = named_speakers(corpus, list(q_terms), doc) if doc else set()
+    speakers = named_speakers(corpus, question, doc) if doc else set()
     for chunk, rank_score in prior.items():
         interviewer = corpus.chunks[chunk].role == "interviewer"
         named = corpus.chunks[chunk].speaker in speakers
@@ -92,20 +98,28 @@ def choose(corpus: Corpus, question: str, q_vector: np.ndarray, sentence_vectors
                 score += params.speaker_sentence_boost
             if corpus.sentence_text(s).rstrip().endswith("?"):
                 score *= params.question_factor  # a question seldom answers a question
-            if len(words(corpus.sentence_text(s))) < params.min_sentence_words:
+            text = corpus.sentence_text(s)
+            n_words = len(words(text))
+            if n_words < params.min_sentence_words:
                 score *= 0.5
+            marks = len(_MARK.findall(text))
+            if marks:  # "{disfmarker}", "{vocalsound}": transcription noise, not what anyone said
+                score *= max(0.5, 1.0 - params.mark_penalty * marks / max(n_words, 1))
             if s not in seen or seen[s].score < score:
                 seen[s] = Choice(s, score)
     ordered = sorted(seen.values(), key=lambda c: (-c.score, c.sentence))
     if not ordered:
         return []
+    broad = bool(_BROAD.search(question))  # "Summarize the discussion of ...": more ground to cover
+    max_quotes = params.broad_quotes if broad else params.max_quotes
+    max_words = params.broad_words if broad else params.max_words
     chosen = [ordered[0]]
     budget = len(words(corpus.sentence_text(ordered[0].sentence)))
     for c in ordered[1:]:
-        if len(chosen) >= params.max_quotes or c.score < params.keep_ratio * ordered[0].score:
+        if len(chosen) >= max_quotes or c.score < params.keep_ratio * ordered[0].score:
             break
         n = len(words(corpus.sentence_text(c.sentence)))
-        if budget + n > params.max_words:
+        if budget + n > max_words:
             continue
         chosen.append(c)
         budget += n

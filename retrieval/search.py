@@ -10,6 +10,7 @@ adjustments carry what the raw scores miss:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,7 +56,7 @@ def fuse(corpus: Corpus, question: str, dense_hits: list[Hit], doc: str | None,
         return []
     d_max = max(dense.values(), default=0.0)
     l_max = float(lexical.max()) if lexical.size else 0.0
-    speakers = named_speakers(corpus, q_terms, doc)
+    speakers = named_speakers(corpus, question, doc)
     scored: dict[int, Ranked] = {}
     for i in candidates:
         d = dense.get(i, 0.0)
@@ -70,13 +71,17 @@ def fuse(corpus: Corpus, question: str, dense_hits: list[Hit], doc: str | None,
     return sorted(scored.values(), key=lambda r: (-r.score, r.chunk))
 
 
-def named_speakers(corpus: Corpus, q_terms: list[str], doc: str | None) -> set[str]:
-    """Speakers the question names (e.g. "Poilievre", "the Prime Minister"), with every label they go by.
+def named_speakers(corpus: Corpus, question: str, doc: str | None) -> set[str]:
+    """Speakers the question names (e.g. "Poilievre", "the Prime Minister", "C"), with every label
+    they go by.
 
     Hearings label one person several ways ("Right Hon. Justin Trudeau (Prime Minister)" on first
     mention, "Right Hon. Justin Trudeau" after), so labels are grouped by the name before any brackets.
+    Meeting transcripts often name people by a letter ("Professor C", "Grad A"): a lone capital letter
+    in the question names the speaker whose label ends with it.
     """
-    wanted = set(q_terms)
+    wanted = set(terms(question))
+    letters = {m.group() for m in _LETTER.finditer(question) if m.group() != "I" and m.start() > 0}
     found: set[str] = set()
     for d in [doc] if doc else list(corpus.transcripts):
         groups: dict[str, set[str]] = {}
@@ -84,11 +89,15 @@ def named_speakers(corpus: Corpus, q_terms: list[str], doc: str | None) -> set[s
             groups.setdefault(base_name(speaker), set()).update(speaker_terms)
         for speaker in corpus.speaker_terms[d]:
             base = base_name(speaker)
-            if (groups[base] - _TITLES) & wanted and base not in ("the chair", "the acting chair"):
+            by_name = bool((groups[base] - _TITLES) & wanted) and base not in ("the chair", "the acting chair")
+            parts = speaker.split()
+            by_letter = len(parts) > 1 and parts[-1] in letters
+            if by_name or by_letter:
                 found.add(speaker)
     return found if len({base_name(s) for s in found}) <= 3 else set()
 
 
+_LETTER = re.compile(r"\b[A-Z]\b(?!['’.])")
 _TITLES = {"hon", "mr", "mrs", "ms", "dr", "right", "am", "mp", "chair", "act"}
 
 

@@ -78,3 +78,32 @@ def test_words_found_only_in_another_transcript_do_not_count(service: Service) -
     question = "What about the lobster season and the licences?"
     assert not service.ask(question, "hearings/fisheries.txt").abstained
     assert service.ask(question, "mammadli-interview.txt").abstained
+
+
+def test_a_reply_is_quoted_rather_than_the_question_it_answers(service: Service) -> None:
+    answer = service.ask("What was said about funding the harbour repairs?", "hearings/fisheries.txt")
+    assert answer.quotes[0].text == "Harbour repairs receive forty million dollars in this budget."
+    assert answer.quotes[0].speaker == "Hon. Sam Roe"
+
+
+def test_speakers_named_by_letter_or_title(service: Service) -> None:
+    from retrieval.search import named_speakers
+
+    corpus = service.corpus
+    assert named_speakers(corpus, "What did the Minister of Fisheries say?", "hearings/fisheries.txt") == {
+        "Hon. Sam Roe (Minister of Fisheries)", "Hon. Sam Roe"}
+    assert named_speakers(corpus, "What did Doe ask?", "hearings/fisheries.txt") == {
+        "Ms. Jane Doe (Coastal, Lib.)", "Ms. Jane Doe"}
+    assert named_speakers(corpus, "A question about lobsters", "hearings/fisheries.txt") == set()
+
+
+def test_meeting_speakers_named_by_a_letter(tmp_path: Path) -> None:
+    from retrieval.corpus import load_corpus
+    from retrieval.search import named_speakers
+
+    (tmp_path / "m.txt").write_text("Grad A: We need new microphones .\n\nProfessor C: Order them today .\n\n"
+                                    "Grad A: OK .\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert named_speakers(corpus, "What did C think about microphones?", "m.txt") == {"Professor C"}
+    assert named_speakers(corpus, "What did A want?", "m.txt") == {"Grad A"}
+    assert named_speakers(corpus, "A summary of the microphones, please", "m.txt") == set()
