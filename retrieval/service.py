@@ -26,7 +26,7 @@ from retrieval.search import Ranked, SearchParams, fuse
 from retrieval.store import Space, connect
 
 log = logging.getLogger(__name__)
-SMALL_DOC_CHARS = 40_000  # transcripts this short get multilingual vectors at index time
+SMALL_DOC_CHARS = 15_000  # interviews this short get multilingual vectors at index time (~5 s each)
 
 
 @dataclass(frozen=True)

@@ -226,9 +226,13 @@ class Space:
                 return []
             try:
                 with _mapped():
-                    pairs = store.similarity_search_by_vector_with_relevance_scores(
-                        vector.tolist(), k=k, filter={"doc": doc} if doc else None)
-                return [Hit(str(d.id), 1.0 - float(dist)) for d, dist in pairs]
+                    # Straight to the collection: langchain's similarity search always fetches the
+                    # documents and metadata too (a third of the query time here), and the service
+                    # already holds every chunk in memory; ids and distances are all it needs.
+                    got = store._collection.query(query_embeddings=[vector.tolist()], n_results=k,
+                                                  where={"doc": doc} if doc else None, include=["distances"])
+                distances = got["distances"] or [[]]
+                return [Hit(str(i), 1.0 - float(d)) for i, d in zip(got["ids"][0], distances[0], strict=True)]
             except IndexCollectionGone:
                 if attempt:
                     raise
