@@ -52,3 +52,18 @@ class Answer:
         return {"id": qid, "question": self.question, "doc": self.doc, "abstained": self.abstained,
                 "answer": self.answer, "quotes": [q.to_json() for q in self.quotes],
                 "passages": [p.to_json() for p in self.passages], "ms": round(self.ms, 3)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """The passage around a quote, itself a verbatim slice: `text == transcript_text[start:end]`."""
+
+    doc: str
+    title: str
+    start: int
+    end: int
+    text: str
+    quote_start: int
+    quote_end: int
+    speaker: str
+    label: str

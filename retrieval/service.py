@@ -5,6 +5,7 @@ It owns the loaded corpus, the Chroma spaces and the models, so each is loaded o
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -14,12 +15,14 @@ from typing import Any
 import numpy as np
 from filelock import FileLock
 
+from retrieval import library, refs
 from retrieval.config import Settings
+from retrieval.context import surrounding
 from retrieval.corpus import Corpus, Skipped, load_corpus
 from retrieval.embeddings import E5Embeddings, OfflineEmbeddings, WordLlamaEmbeddings
-from retrieval.errors import ModelMismatchError, UsageError
+from retrieval.errors import ModelMismatchError, UsageError, VerbatimError
 from retrieval.language import is_english
-from retrieval.models import Answer, Passage, Quote
+from retrieval.models import Answer, Context, Passage, Quote
 from retrieval.passages import Window, windows
 from retrieval.quotes import QuoteParams, choose, coverage, lacks_answer_type, to_quotes
 from retrieval.search import Ranked, SearchParams, fuse
@@ -38,6 +41,8 @@ class IndexReport:
     multilingual_chunks: int
     seconds: float
     skipped: list[Skipped] = field(default_factory=list)
+    docs_added: tuple[str, ...] = ()
+    docs_removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Service:
         self._corpus: Corpus | None = None
         self._multi_docs: set[str] = set()
         self._write = threading.Lock()
+        self._admin = threading.RLock()  # one upload, removal or reindex at a time
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def __enter__(self) -> Service:
@@ -97,6 +103,10 @@ class Service:
 
     # -- indexing ------------------------------------------------------------------------------------
     def index(self, full: bool = False) -> IndexReport:
+        with self._admin:
+            return self._index(full)
+
+    def _index(self, full: bool) -> IndexReport:
         began = time.perf_counter()
         self._connect()
         corpus = load_corpus(self.settings.data_dir)
@@ -106,9 +116,12 @@ class Service:
             multi = self._sync_multi(corpus, small, full)
         corpus.embed_sentences(self.main_model)
         self.main_model.query_vector("warm up")
-        self._corpus = corpus
+        before = set(self._corpus.transcripts) if self._corpus is not None else set()
+        self._corpus = corpus  # one assignment: a question in flight keeps the corpus it started with
+        now = set(corpus.transcripts)
         return IndexReport(len(corpus.transcripts), len(corpus.chunks), added, removed, multi,
-                           time.perf_counter() - began, corpus.skipped)
+                           time.perf_counter() - began, corpus.skipped,
+                           tuple(sorted(now - before)) if before else (), tuple(sorted(before - now)))
 
     def _sync_main(self, corpus: Corpus, full: bool) -> tuple[int, int]:
         try:
@@ -223,6 +236,56 @@ class Service:
         if suggestions:
             text += " They do cover, for example:\n" + "\n".join(f"- {s}" for s in suggestions)
         return Answer(question, doc, True, text, (), passages, (time.perf_counter() - began) * 1000, suggestions)
+
+    def more(self, question: str, doc: str | None, shown: set[tuple[str, int]], count: int = 3) -> Answer:
+        """The next-best quotes for a question already answered, leaving out the ones shown (doc, start)."""
+        p = self.quote_params
+        wider = dataclasses.replace(p, max_quotes=len(shown) + count, broad_quotes=len(shown) + count,
+                                    max_words=p.max_words * 4, broad_words=p.broad_words * 4,
+                                    keep_ratio=p.keep_ratio * 0.6, candidate_chunks=p.candidate_chunks * 2)
+        answer = self.with_params(quotes=wider).ask(question, doc)
+        fresh = tuple(q for q in answer.quotes if (q.doc, q.start) not in shown)[:count]
+        return dataclasses.replace(answer, quotes=fresh, answer=format_answer(list(fresh)),
+                                   abstained=answer.abstained or not fresh)
+
+    def context(self, doc: str, start: int, end: int) -> Context:
+        """The passage around `start:end` of `doc`, verified like every quote."""
+        corpus = self.corpus
+        transcript = corpus.transcripts.get(doc)
+        if transcript is None:
+            raise UsageError(f"{doc} is no longer indexed")
+        found = surrounding(transcript, start, end)
+        if transcript.text[found.start:found.end] != found.text:
+            raise VerbatimError(f"internal error: context {found.start}:{found.end} of {doc} is not verbatim")
+        return found
+
+    def ref(self, quote: Quote) -> str:
+        """A short reference that `open_ref` turns back into the quote's context (for links)."""
+        return refs.encode(quote.doc, quote.start, quote.end, quote.text)
+
+    def open_ref(self, ref: str) -> Context:
+        parsed = refs.decode(ref)
+        if parsed is None:
+            raise UsageError("that link is not a passage reference")
+        docs = [d for d in self.corpus.transcripts if refs.doc_key(d) == parsed.key]
+        if not docs:
+            raise UsageError("the transcript of that link is no longer indexed")
+        text = self.corpus.transcripts[docs[0]].text
+        if parsed.end > len(text) or refs.text_check(text[parsed.start:parsed.end]) != parsed.check:
+            raise UsageError("the transcript has changed since that link was made; ask the question again")
+        return self.context(docs[0], parsed.start, parsed.end)
+
+    # -- managing transcripts ------------------------------------------------------------------------
+    def add_transcript(self, filename: str, raw: bytes) -> tuple[library.Added, IndexReport | None]:
+        """Validate, store and index an uploaded file; nothing is written when it does not parse."""
+        with self._admin:
+            added = library.add(self.settings.data_dir, filename, raw)
+            return added, None if added.unchanged else self.index()
+
+    def remove_transcript(self, doc: str) -> IndexReport:
+        with self._admin:
+            library.remove(self.settings.data_dir, doc, self.settings.index_dir / "removed")
+            return self.index()
 
     # -- what is indexed -----------------------------------------------------------------------------
     def suggestions(self, doc: str | None = None, limit: int = 3) -> list[str]:

@@ -20,7 +20,7 @@ def assert_verbatim(service: Service, answer: object) -> None:
 
 
 def test_fact_stated_in_a_question_is_quoted_as_the_interviewers(service: Service) -> None:
-    answer = service.ask("Whose house was searched?", "mammadli-interview.txt")
+    answer = service.ask("Whose house did they search?", "mammadli-interview.txt")
     assert not answer.abstained
     assert any("Saadat Jahangir's house was searched" in q.text for q in answer.quotes)
     top = next(q for q in answer.quotes if "Saadat" in q.text)
@@ -107,3 +107,52 @@ def test_meeting_speakers_named_by_a_letter(tmp_path: Path) -> None:
     assert named_speakers(corpus, "What did C think about microphones?", "m.txt") == {"Professor C"}
     assert named_speakers(corpus, "What did A want?", "m.txt") == {"Grad A"}
     assert named_speakers(corpus, "A summary of the microphones, please", "m.txt") == set()
+
+
+def test_context_holds_the_quote_and_the_question_it_answers(service: Service) -> None:
+    answer = service.ask("What did the minister say about the lobster season?", "hearings/fisheries.txt")
+    q = next(q for q in answer.quotes if "lobster season opens" in q.text)
+    ctx = service.context(q.doc, q.start, q.end)
+    text = Path(service.settings.data_dir, q.doc).read_text(encoding="utf-8")
+    assert ctx.text == text[ctx.start:ctx.end]
+    assert ctx.start <= q.start < q.end <= ctx.end
+    assert "What is the government doing about the lobster season?" in ctx.text  # the question answered
+    assert ctx.speaker == q.speaker and ctx.label == q.label
+
+
+def test_context_of_a_long_turn_is_cut_around_the_quote(service: Service) -> None:
+    transcript = service.corpus.transcripts["mammadli-interview.txt"]
+    turn = max(transcript.turns, key=lambda t: t.end - t.start)
+    s = turn.sentences[len(turn.sentences) // 2]
+    ctx = service.context(transcript.doc, s.start, s.end)
+    assert ctx.end - ctx.start <= 1800 and ctx.start <= s.start and s.end <= ctx.end
+    assert ctx.text == transcript.text[ctx.start:ctx.end]
+
+
+def test_links_reopen_the_passage_and_refuse_when_stale(service: Service) -> None:
+    q = service.ask("How much plastic did volunteers remove?", "briefing.srt").quotes[0]
+    ref = service.ref(q)
+    assert service.open_ref(ref).text.count(q.text) == 1
+    stale = ref[:-4] + ("0000" if not ref.endswith("0000") else "ffff")
+    with pytest.raises(UsageError, match="changed"):
+        service.open_ref(stale)
+    with pytest.raises(UsageError, match="not a passage"):
+        service.open_ref("hello")
+    with pytest.raises(UsageError, match="no passage"):
+        service.context(q.doc, 10**9, 10**9 + 5)
+
+
+def test_more_quotes_are_new_and_verbatim(service: Service) -> None:
+    first = service.ask("Why does the government persecute the opposition?", "mammadli-interview.txt")
+    shown = {(q.doc, q.start) for q in first.quotes}
+    more = service.more(first.question, first.doc, shown)
+    assert more.quotes and not {(q.doc, q.start) for q in more.quotes} & shown
+    assert_verbatim(service, more)
+
+
+def test_english_about_unknown_things_is_still_english() -> None:
+    from retrieval.language import is_english
+
+    assert is_english("How many walnut trees did the orchard cooperative plant?", set())
+    assert not is_english("Warum wurde sein Haus durchsucht", set())
+    assert not is_english("Hökumət niyə maraqlı deyil?", set())
