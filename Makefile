@@ -29,7 +29,7 @@ lint: install
 
 # Quality on the shared evaluation sets (needs ../shared or SHARED=path).
 eval: install
-	$(BIN)/python benchmarks/run_eval.py $(SHARED)
+	$(BIN)/python benchmarks/evaluate.py $(SHARED)
 
 bench: install
 	$(BIN)/python benchmarks/speed.py $(SHARED) $(if $(TUTORIAL_PYTHON),--tutorial-python $(TUTORIAL_PYTHON))

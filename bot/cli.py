@@ -15,17 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from bot.chat import run_chat
-from bot.config import build_settings
+from bot.config import build_bot_settings, build_settings
 from bot.text import format_answer, format_report
+from retrieval.config import Settings
 from retrieval.errors import UsageError, VerbatimError
 from retrieval.service import Service
 
 EXAMPLES = """examples:
   verbatim index
-  verbatim ask "Whose house was searched?"
+  verbatim ask "Whose house did they search?"
   verbatim ask --json "Why is the opposition under pressure?" --doc mammadli-interview.txt
   verbatim ask --jsonl questions.jsonl > answers.jsonl
   verbatim chat
+  TELEGRAM_BOT_TOKEN=123:abc... verbatim run
 """
 
 
@@ -42,7 +44,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="rebuild from scratch (blue-green) instead of refreshing")
     _common(p)
     p = sub.add_parser("ask", help="answer a question with verbatim quotes",
-                       description="Answer with verbatim quotes, e.g. verbatim ask \"Whose house was searched?\"")
+                       description="Answer with verbatim quotes, e.g. verbatim ask \"Whose house did they search?\"")
     p.add_argument("question", nargs="?", help="the question")
     p.add_argument("--doc", help="only this transcript (path relative to the data dir)")
     out = p.add_mutually_exclusive_group()
@@ -76,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     settings = build_settings(args.data_dir, args.index_dir)
     if args.command == "run":
-        raise UsageError("the Telegram bot is not part of this version yet; use `verbatim chat` meanwhile")
+        return _run_bot(settings)
     if args.command == "ask":
         _check_ask(args)
     with Service(settings) as service:
@@ -88,11 +90,31 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _ask(service, args)
 
 
+def _run_bot(settings: Settings) -> int:
+    """Settings are checked before the models load, so a bad token fails in a second, not ten."""
+    bot_settings = build_bot_settings()
+    from bot import app, logs
+    from bot.stats import Stats
+
+    logs.setup(os.environ.get("VERBATIM_LOG_LEVEL", "INFO"), bot_settings.token)
+    username = app.preflight(bot_settings)
+    logging.getLogger("verbatim").info("Telegram accepted the token of @%s; loading the index", username)
+    with Service(settings) as service:
+        report = service.index()
+        logging.getLogger("verbatim").info("index ready: %d transcripts, %d chunks",
+                                           report.transcripts, report.chunks)
+        stats = Stats(settings.index_dir / "stats.sqlite3")
+        try:
+            return app.run(service, stats, bot_settings)
+        finally:
+            stats.close()
+
+
 def _check_ask(args: argparse.Namespace) -> None:
     if args.jsonl and args.question:
         raise UsageError("give either a QUESTION or --jsonl FILE, not both")
     if not args.jsonl and not args.question:
-        raise UsageError('ask needs a QUESTION, e.g. verbatim ask "Whose house was searched?"')
+        raise UsageError('ask needs a QUESTION, e.g. verbatim ask "Whose house did they search?"')
 
 
 def _ask(service: Service, args: argparse.Namespace) -> int:

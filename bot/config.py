@@ -1,13 +1,19 @@
-"""Environment and flags → `retrieval.config.Settings`; the only place that reads the environment."""
+"""Environment and flags → typed settings; the only place that reads the environment."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.config import Settings
+from retrieval.errors import UsageError
+
+TOKEN_FORMAT = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 
 
 class Environment(BaseSettings):
@@ -21,6 +27,54 @@ class Environment(BaseSettings):
     chroma_wait_seconds: float = Field(default=10.0, ge=0)
 
 
+class BotEnvironment(BaseSettings):
+    """The bot's own variables (README lists them; `.env.example` documents each)."""
+
+    model_config = SettingsConfigDict(env_prefix="VERBATIM_", extra="ignore")
+
+    admin_ids: str = ""
+    channel_id: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook must be reachable by Telegram or a proxy
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    user_questions_per_minute: float = Field(default=20.0, gt=0)
+    user_burst: int = Field(default=5, ge=1)
+    concurrent_updates: int = Field(default=64, ge=1)
+
+    @field_validator("admin_ids")
+    @classmethod
+    def _ids(cls, value: str) -> str:
+        for part in re.split(r"[,\s]+", value.strip()):
+            if part and not re.fullmatch(r"-?\d+", part):
+                raise ValueError(f"{part!r} is not a numeric Telegram user id")
+        return value
+
+
+class TelegramEnvironment(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TELEGRAM_", extra="ignore")
+
+    bot_token: str | None = None
+    api_base_url: str | None = None
+    api_file_url: str | None = None
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    token: str
+    api_base_url: str | None
+    api_file_url: str | None
+    admin_ids: frozenset[int]
+    channel_id: int | str | None
+    webhook_url: str | None
+    webhook_secret: str | None
+    webhook_listen: str
+    webhook_port: int
+    user_questions_per_minute: float
+    user_burst: int
+    concurrent_updates: int
+
+
 def build_settings(data_dir: str | None = None, index_dir: str | None = None) -> Settings:
     env = Environment()
     return Settings(
@@ -28,4 +82,42 @@ def build_settings(data_dir: str | None = None, index_dir: str | None = None) ->
         index_dir=Path(index_dir) if index_dir else env.index_dir,
         chroma_url=env.chroma_url or None,
         server_wait_seconds=env.chroma_wait_seconds,
+    )
+
+
+def build_bot_settings() -> BotSettings:
+    """Checked before anything loads, so a wrong variable costs seconds, not a model load."""
+    try:
+        telegram, env = TelegramEnvironment(), BotEnvironment()
+    except ValidationError as err:
+        first = err.errors()[0]
+        name = "VERBATIM_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise UsageError(f"{name}: {first['msg']}") from err
+    token = (telegram.bot_token or "").strip()
+    if not token:
+        raise UsageError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather and export it "
+                         "(or use `verbatim chat` to ask in the terminal)")
+    if not TOKEN_FORMAT.match(token):
+        raise UsageError("TELEGRAM_BOT_TOKEN is malformed; it looks like 123456789:ABC-def... (from @BotFather)")
+    urls = (("TELEGRAM_API_BASE_URL", telegram.api_base_url), ("TELEGRAM_API_FILE_URL", telegram.api_file_url),
+            ("VERBATIM_WEBHOOK_URL", env.webhook_url))
+    for name, url in urls:
+        if url and (urlparse(url).scheme not in ("http", "https") or not urlparse(url).hostname):
+            raise UsageError(f"{name}={url!r} is not an http(s) URL")
+    if env.webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", env.webhook_secret):
+        raise UsageError("VERBATIM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
+    channel = (env.channel_id or "").strip() or None
+    return BotSettings(
+        token=token,
+        api_base_url=telegram.api_base_url or None,
+        api_file_url=telegram.api_file_url or None,
+        admin_ids=frozenset(int(p) for p in re.split(r"[,\s]+", env.admin_ids.strip()) if p),
+        channel_id=int(channel) if channel and re.fullmatch(r"-?\d+", channel) else channel,
+        webhook_url=env.webhook_url or None,
+        webhook_secret=env.webhook_secret,
+        webhook_listen=env.webhook_listen,
+        webhook_port=env.webhook_port,
+        user_questions_per_minute=env.user_questions_per_minute,
+        user_burst=env.user_burst,
+        concurrent_updates=env.concurrent_updates,
     )

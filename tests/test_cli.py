@@ -36,7 +36,7 @@ def test_index_reports_counts_and_skips_bad_files(dirs: dict[str, str]) -> None:
 
 
 def test_ask_json_is_one_verbatim_answer_object(dirs: dict[str, str]) -> None:
-    out = run(["ask", "--json", "Whose house was searched?"], dirs)
+    out = run(["ask", "--json", "Whose house did they search?"], dirs)
     assert out.returncode == 0, out.stderr
     answer = json.loads(out.stdout)
     assert set(answer) >= {"id", "question", "doc", "abstained", "answer", "quotes", "passages", "ms"}
@@ -58,7 +58,7 @@ def test_ask_plain_text_and_flags_win_over_environment(dirs: dict[str, str], tmp
 
 def test_ask_jsonl_keeps_order_and_ids(dirs: dict[str, str], tmp_path: Path) -> None:
     questions = tmp_path / "q.jsonl"
-    rows = [{"id": "a", "question": "Whose house was searched?", "gold": []},
+    rows = [{"id": "a", "question": "Whose house did they search?", "gold": []},
             {"id": "b", "question": "What is the capital of Peru?", "doc": "mammadli-interview.txt"}]
     questions.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     out = run(["ask", "--jsonl", str(questions)], dirs)
@@ -100,12 +100,14 @@ def test_unreachable_chroma_server_is_a_clear_error(dirs: dict[str, str]) -> Non
 
 def test_chat_answers_and_quits(dirs: dict[str, str]) -> None:
     full = {**os.environ, **dirs}
-    out = subprocess.run([*VERBATIM, "chat"], input="/help\nWhose house was searched?\n/sources\n/quit\n",
+    out = subprocess.run([*VERBATIM, "chat"], input="/help\nWhose house did they search?\n/sources\n/quit\n",
                          capture_output=True, text=True, timeout=180, cwd=ROOT, env=full)
     assert out.returncode == 0, out.stderr
     assert "/quit" in out.stdout and "Saadat" in out.stdout and "mammadli-interview.txt:" in out.stdout
 
 
-def test_run_without_the_bot_says_so(dirs: dict[str, str]) -> None:
-    out = run(["run"], dirs)
-    assert out.returncode == 2 and "verbatim chat" in out.stderr
+def test_run_without_a_usable_token_fails_fast(dirs: dict[str, str]) -> None:
+    out = run(["run"], dirs, timeout=30)
+    assert out.returncode == 2 and "TELEGRAM_BOT_TOKEN is not set" in out.stderr and "verbatim chat" in out.stderr
+    out = run(["run"], {**dirs, "TELEGRAM_BOT_TOKEN": "not a token"}, timeout=30)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1 and "malformed" in out.stderr

@@ -61,7 +61,7 @@ def test_cli_index_and_ask_through_the_server(chroma_url: str, tmp_path: Path) -
     out = subprocess.run([sys.executable, "-m", "bot.cli", "index"], capture_output=True, text=True,
                          timeout=180, cwd=ROOT, env=env)
     assert out.returncode == 0, out.stderr
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "Whose house was searched?"],
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "Whose house did they search?"],
                          capture_output=True, text=True, timeout=180, cwd=ROOT, env=env)
     assert out.returncode == 0, out.stderr
     assert any("Saadat" in q["text"] for q in json.loads(out.stdout)["quotes"])
@@ -77,6 +77,6 @@ def test_two_services_share_the_server_and_see_a_rebuild(chroma_url: str, tmp_pa
         before = reader.main.active_name()
         report = writer.index(full=True)
         assert report.chunks > 0 and writer.main.active_name() != before
-        answer = reader.ask("Whose house was searched?")  # its collection was dropped: re-reads the pointer
+        answer = reader.ask("Whose house did they search?")  # its collection was dropped: re-reads the pointer
         assert any("Saadat" in q.text for q in answer.quotes)
         assert reader.main.active_name() == writer.main.active_name()

@@ -44,7 +44,7 @@ def test_rebuild_flips_pointer_and_drops_the_old_collection(client: Any) -> None
     assert first != second and space.active_name() == second
     names = {c.name for c in client.list_collections()}
     assert first not in names and second in names
-    hits = space.search(space.embeddings.query_vector("Whose house was searched?"), 5)
+    hits = space.search(space.embeddings.query_vector("Whose house did they search?"), 5)
     assert len(hits) == 5 and all(-1.0 <= h.similarity <= 1.0 for h in hits)
 
 

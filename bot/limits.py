@@ -1,0 +1,59 @@
+"""Two kinds of limits: ours per user, and Telegram's per bot.
+
+- `UserLimiter`: a token bucket per user, so one person (or script) cannot crowd out a group; it
+  answers with how long to wait instead of silently dropping the question.
+- `TelegramLimiter`: PTB's AIORateLimiter (about 30 messages a second overall, 20 a minute per group,
+  and retries after a 429), except for chat actions: "typing…" is not a message, and letting it
+  queue behind answers would only delay the answers it announces.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.ext import AIORateLimiter
+
+JSONDict = dict[str, Any]
+
+
+class UserLimiter:
+    def __init__(self, per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.clock = clock
+        self._buckets: dict[int, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_time(self, user_id: int) -> float:
+        """Takes one token and returns 0.0, or returns the seconds until one is available."""
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.get(user_id, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[user_id] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[user_id] = (tokens, now)
+            if len(self._buckets) > 100_000:  # forget users whose buckets are full again
+                full = [u for u, (t, at) in self._buckets.items() if t + (now - at) * self.rate >= self.burst]
+                for u in full:
+                    del self._buckets[u]
+            return (1.0 - tokens) / self.rate
+
+
+class TelegramLimiter(AIORateLimiter):
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        if endpoint == "sendChatAction":
+            return await callback(*args, **kwargs)
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)

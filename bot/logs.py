@@ -1,0 +1,48 @@
+"""Logging for the bot: the token never reaches a log line.
+
+httpx logs every request URL at INFO, and Bot API URLs carry the token, so that logger is raised to
+WARNING; a filter on every handler also masks anything shaped like a token, in case a library puts
+one in an exception message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+TOKEN_PATTERN = re.compile(r"\d+:[\w-]{30,}")
+
+
+class RedactTokens(logging.Filter):
+    def __init__(self, *secrets: str) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        clean = self._redact(message)
+        if record.exc_text:
+            record.exc_text = self._redact(record.exc_text)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+    def _redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[token]")
+        return TOKEN_PATTERN.sub("[token]", text)
+
+
+def setup(level: str, *secrets: str) -> None:
+    """Root handler with redaction; called once by `verbatim run`."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root.setLevel(level)
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactTokens) for f in handler.filters):
+            handler.addFilter(RedactTokens(*secrets))
+    for noisy in ("httpx", "httpcore", "bm25s", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

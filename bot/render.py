@@ -1,0 +1,144 @@
+"""Answers, passages and lists → Telegram HTML messages, split safely.
+
+Telegram caps a message at 4096 characters and callback data at 64 bytes. An answer is built from
+blocks (a quote with its citation is one block), and blocks are packed into messages, so a split never
+falls inside a tag and never parts a quote from its citation. Every piece of transcript or user text is
+escaped; only the tags written here reach Telegram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from retrieval.models import Answer, Context, Quote
+from retrieval.service import Source
+
+LIMIT = 4096
+LinkFor = Callable[[Quote], str | None]
+
+
+def _size(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units), measured on the HTML, which is never shorter."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def speaker_line(q: Quote) -> str:
+    if q.role == "interviewer" and "interviewer" not in q.speaker.lower():
+        return f"{escape(q.speaker)} (interviewer)"
+    return escape(q.speaker)
+
+
+def citation(q: Quote, link: str | None, title: str | None = None) -> str:
+    label = f'<a href="{escape(link)}">{escape(q.label)}</a>' if link else escape(q.label)
+    where = f" · <i>{escape(title)}</i>" if title else ""
+    return f"— <b>{speaker_line(q)}</b>, {label}{where}"
+
+
+def quote_blocks(q: Quote, link: str | None, title: str | None = None, limit: int = LIMIT) -> list[str]:
+    """One block normally; a quote too long for one message is cut at spaces into consecutive
+    blockquotes (still verbatim, in order) with the citation under the last."""
+    cite = citation(q, link, title)
+    whole = f"<blockquote>{escape(q.text)}</blockquote>\n{cite}"
+    if _size(whole) <= limit:
+        return [whole]
+    room = limit - _size(cite) - 64
+    pieces, current = [], ""
+    for word in q.text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if current and _size(escape(candidate)) > room:
+            pieces.append(current)
+            candidate = word
+        current = candidate
+    pieces.append(current)
+    blocks = [f"<blockquote>{escape(p)}</blockquote>" for p in pieces]
+    blocks[-1] += f"\n{cite}"
+    return blocks
+
+
+def answer_blocks(answer: Answer, link_for: LinkFor, titles: dict[str, str] | None = None) -> list[str]:
+    if answer.abstained or not answer.quotes:
+        return [abstention(answer)]
+    blocks: list[str] = []
+    for q in answer.quotes:
+        blocks.extend(quote_blocks(q, link_for(q), titles.get(q.doc) if titles else None))
+    return blocks
+
+
+def abstention(answer: Answer) -> str:
+    scope = "This transcript does not" if answer.doc else "The transcripts do not"
+    text = f"{scope} cover that, so I have nothing to quote."
+    if answer.suggestions:
+        text += "\n\nQuestions they do answer:\n" + "\n".join(f"• {escape(s)}" for s in answer.suggestions)
+    return text
+
+
+def no_more(answer: Answer) -> str:
+    return "No other passages answer this closely enough to quote." if not answer.quotes else ""
+
+
+def pack(blocks: Sequence[str], limit: int = LIMIT) -> list[str]:
+    """Blocks into as few messages as fit, in order; blocks are never cut here."""
+    parts: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if current and _size(candidate) > limit:
+            parts.append(current)
+            candidate = block
+        current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+def context_message(ctx: Context, link: str | None = None) -> str:
+    """The passage in an expandable blockquote, the quote itself in bold."""
+    before = ctx.text[: ctx.quote_start - ctx.start]
+    quoted = ctx.text[ctx.quote_start - ctx.start: ctx.quote_end - ctx.start]
+    after = ctx.text[ctx.quote_end - ctx.start:]
+    label = f'<a href="{escape(link)}">{escape(ctx.label)}</a>' if link else escape(ctx.label)
+    head = f"<b>{escape(ctx.speaker)}</b>, {label} · <i>{escape(ctx.title)}</i>"
+    body = f"{escape(before)}<b>{escape(quoted)}</b>{escape(after)}"
+    return f"{head}\n<blockquote expandable>{body}</blockquote>"
+
+
+def sources_message(sources: Sequence[Source]) -> str:
+    if not sources:
+        return "No transcripts are indexed yet."
+    lines = ["<b>Indexed transcripts</b>"]
+    for s in sources:
+        who = ", ".join(s.speakers[:4]) + (f" and {len(s.speakers) - 4} more" if len(s.speakers) > 4 else "")
+        lines.append(f"• <b>{escape(s.title)}</b> (<code>{escape(s.doc)}</code>): {s.turns} turns, "
+                     f"{s.sentences} sentences; {escape(who)}")
+    return "\n".join(lines)
+
+
+def help_message(examples: Sequence[str], admin: bool, group: bool) -> str:
+    how = ("Ask with <code>/ask your question</code>, mention me, or reply to one of my messages."
+           if group else "Send me any question about the transcripts.")
+    lines = ["I answer only with <b>verbatim quotes</b> from the indexed transcripts, each with who said it "
+             "and where; when they do not cover a question, I say so.", "", how]
+    if examples:
+        lines += ["", "For example:", *(f"• {escape(e)}" for e in examples)]
+    lines += ["", "/sources lists what is indexed."]
+    if admin:
+        lines += ["", "<b>Admin</b>: send a .txt, .md, .srt or .vtt file here to add it; /reindex rebuilds "
+                  "the index; /remove <code>doc</code> removes a transcript; /stats shows usage."]
+    return "\n".join(lines)
+
+
+def answer_keyboard(question_id: int, first: int, count: int, more: bool = True) -> InlineKeyboardMarkup | None:
+    """Buttons under an answer; callback data stays far below 64 bytes (`c:<id>:<n>` and the like)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if count:
+        labels = ["Context"] if count == 1 else [f"Context {i + 1}" for i in range(count)]
+        ctx = [InlineKeyboardButton(lbl, callback_data=f"c:{question_id}:{first + i}") for i, lbl in enumerate(labels)]
+        rows += [ctx[i:i + 3] for i in range(0, len(ctx), 3)]
+    last = [InlineKeyboardButton("More quotes", callback_data=f"m:{question_id}")] if more and count else []
+    last += [InlineKeyboardButton("👍", callback_data=f"f:{question_id}:1"),
+             InlineKeyboardButton("👎", callback_data=f"f:{question_id}:-1")]
+    rows.append(last)
+    return InlineKeyboardMarkup(rows)

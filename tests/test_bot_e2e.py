@@ -1,0 +1,343 @@
+"""The real python-telegram-bot Application, talking HTTP to a Bot API server started here (tests/botapi.py).
+
+One service (real models, real embedded Chroma) serves the module; each test gets a fresh Bot API server
+and Application, started with long polling exactly as `verbatim run` does, minus the signal handling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot import logs
+from bot.app import build_application
+from bot.config import BotSettings
+from bot.stats import Stats
+from retrieval.config import Settings
+from retrieval.service import Service
+from tests.botapi import BotApi
+from tests.conftest import MEETING, make_data_dir
+
+pytestmark = pytest.mark.slow
+
+TOKEN = "123456789:AAE" + "k" * 32
+ADMIN, READER = 1001, 2002
+INTERVIEW = "mammadli-interview.txt"
+RUN_ON = "Chair: Please report on the canal.\n\nEngineer Lee: The canal dredging project " + ", ".join(
+    f"then section {i} of the embankment was reinforced with stone and the silt carried to the fields"
+    for i in range(60)) + ".\n"
+Json = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_data_dir(tmp_path_factory.mktemp("bot"), {"fisheries.txt": MEETING, "canal.txt": RUN_ON})
+
+
+@pytest.fixture(scope="module")
+def service(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    with Service(Settings(data_dir, tmp_path_factory.mktemp("index"))) as svc:
+        svc.open()
+        yield svc
+
+
+def bot_settings(api: BotApi, **changes: Any) -> BotSettings:
+    base = BotSettings(token=TOKEN, api_base_url=api.base_url, api_file_url=api.base_file_url,
+                       admin_ids=frozenset({ADMIN}), channel_id=None, webhook_url=None, webhook_secret=None,
+                       webhook_listen="127.0.0.1", webhook_port=8443, user_questions_per_minute=600.0,
+                       user_burst=100, concurrent_updates=32)
+    return replace(base, **changes)
+
+
+class Harness:
+    def __init__(self, api: BotApi, app: Application, stats: Stats) -> None:  # type: ignore[type-arg]
+        self.api, self.app, self.stats = api, app, stats
+        self.admin = api.user(ADMIN, "Ada")
+        self.reader = api.user(READER, "Rin")
+        self.group = api.group_chat()
+
+    def private(self, user: Json) -> Json:
+        return self.api.private_chat(user)
+
+    async def ask(self, user: Json, text: str, chat: Json | None = None, count: int = 1) -> list[Json]:
+        chat = chat or self.private(user)
+        before = len(self.api.sent(chat["id"]))
+        self.api.message(chat, user, text)
+        return (await self.api.wait_sent(chat["id"], before + count))[before:]
+
+
+async def start_app(api: BotApi, service: Service, stats: Stats, **changes: Any) -> Application:  # type: ignore[type-arg]
+    app = build_application(service, stats, bot_settings(api, **changes))
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    return app
+
+
+async def stop_app(app: Application) -> None:  # type: ignore[type-arg]
+    assert app.updater is not None
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+
+
+@pytest.fixture
+async def bot(service: Service, tmp_path: Path) -> AsyncIterator[Harness]:
+    api = BotApi(TOKEN)
+    await api.start()
+    stats = Stats(tmp_path / "stats.sqlite3")
+    app = await start_app(api, service, stats)
+    try:
+        yield Harness(api, app, stats)
+    finally:
+        await stop_app(app)
+        stats.close()
+        await api.stop()
+
+
+def visible(message: Json) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", message["text"]))
+
+
+def buttons(message: Json) -> dict[str, str]:
+    markup = message.get("reply_markup") or {"inline_keyboard": []}
+    return {b["text"]: b["callback_data"] for row in markup["inline_keyboard"] for b in row}
+
+
+def transcript(service: Service, doc: str) -> str:
+    return Path(service.settings.data_dir, doc).read_text(encoding="utf-8")
+
+
+def blockquotes(message: Json) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]+>", "", q))
+            for q in re.findall(r"<blockquote[^>]*>(.*?)</blockquote>", message["text"], re.S)]
+
+
+def assert_quotes_verbatim(service: Service, message: Json) -> list[str]:
+    """Every blockquote in the reply occurs in a transcript, character for character."""
+    quotes = blockquotes(message)
+    texts = [transcript(service, s.doc) for s in service.sources()]
+    for q in quotes:
+        assert any(q in t for t in texts), q
+    return quotes
+
+
+# -- private chats --------------------------------------------------------------------------------------
+async def test_private_question_gets_cited_quotes_buttons_and_typing(bot: Harness, service: Service) -> None:
+    ask = "Why are the authorities not interested in dialogue with the opposition?"
+    [reply] = await bot.ask(bot.reader, ask)
+    assert reply["parse_mode"] == "HTML" and reply["reply_to_message_id"]
+    quotes = assert_quotes_verbatim(service, reply)
+    assert quotes and "Nəsimi Məmmədli" in visible(reply)
+    assert re.search(r'<a href="https://t\.me/verbatim_test_bot\?start=q_[0-9a-z_]+">answer to Q\d', reply["text"])
+    assert {"More quotes", "👍", "👎"} <= set(buttons(reply)) and any(k.startswith("Context") for k in buttons(reply))
+    assert any(c["action"] == "typing" for c in bot.api.calls_to("sendChatAction"))
+
+
+async def test_an_uncovered_question_is_declined_with_suggestions(bot: Harness) -> None:
+    [reply] = await bot.ask(bot.reader, "What is the best recipe for plov with quince?")
+    assert "do not cover" in visible(reply) and "<blockquote" not in reply["text"]
+    assert "?" in visible(reply).split("Questions they do answer:")[1]
+
+
+async def test_buttons_context_more_and_feedback(bot: Harness, service: Service) -> None:
+    [reply] = await bot.ask(bot.reader, "Why does the government put pressure on the opposition?")
+    first = assert_quotes_verbatim(service, reply)
+    keys = buttons(reply)
+    chat = reply["chat"]["id"]
+
+    bot.api.press(bot.reader, reply, keys["Context"] if "Context" in keys else keys["Context 1"])
+    [ctx] = (await bot.api.wait_sent(chat, 2))[1:]
+    assert "<blockquote expandable>" in ctx["text"] and first[0] in visible(ctx)
+    assert visible(ctx).split("\n", 1)[1] in transcript(service, INTERVIEW)
+
+    bot.api.press(bot.reader, reply, keys["More quotes"])
+    [more] = (await bot.api.wait_sent(chat, 3))[2:]
+    extra = assert_quotes_verbatim(service, more)
+    assert extra and not set(extra) & set(first)
+
+    bot.api.press(bot.reader, reply, keys["👍"])
+    answered = await bot.api.wait_for(lambda: [c for c in bot.api.calls_to("answerCallbackQuery")
+                                               if "Thanks" in (c.get("text") or "")])
+    assert answered
+    assert bot.stats.totals().helpful == 1
+
+
+async def test_start_opens_a_cited_passage_and_help_lists_examples(bot: Harness, service: Service) -> None:
+    [reply] = await bot.ask(bot.reader, "What happened to the journalists visiting Ali Karimli's home?")
+    payload = re.search(r"start=(q_[0-9a-z_]+)", reply["text"])
+    assert payload
+    [opened] = await bot.ask(bot.reader, f"/start {payload.group(1)}")
+    assert "<blockquote expandable>" in opened["text"]
+    assert visible(opened).split("\n", 1)[1] in transcript(service, INTERVIEW)
+    [stale] = await bot.ask(bot.reader, "/start q_0000000000_1_2_abcd")
+    assert "no longer indexed" in visible(stale)
+    [helped] = await bot.ask(bot.reader, "/help")
+    assert "For example" in visible(helped) and "?" in visible(helped)
+    [listed] = await bot.ask(bot.reader, "/sources")
+    assert INTERVIEW in visible(listed) and "fisheries.txt" in visible(listed)
+
+
+async def test_an_edited_question_updates_the_answer(bot: Harness) -> None:
+    chat = bot.private(bot.reader)
+    question = bot.api.message(chat, bot.reader, "What will harbour repairs receive?")
+    [reply] = await bot.api.wait_sent(chat["id"], 1)
+    assert "forty million" in visible(reply)
+    bot.api.edit(question, "When does the lobster season open?")
+    await bot.api.wait_for(lambda: bot.api.calls_to("editMessageText"))
+    edited = bot.api.sent(chat["id"])[0]
+    assert "May 1" in visible(edited) and len(bot.api.sent(chat["id"])) == 1
+
+
+async def test_html_in_a_question_is_harmless(bot: Harness) -> None:
+    [reply] = await bot.ask(bot.reader, "<b>Who</b> & <script>alert(1)</script> was arrested?</blockquote>")
+    assert reply["text"]  # the server refuses broken HTML, so a reply at all means it was escaped
+    [usage] = await bot.ask(bot.reader, "/ask")
+    assert "Usage" in visible(usage)
+
+
+async def test_a_reply_over_4096_characters_is_split_at_quote_boundaries(bot: Harness, service: Service) -> None:
+    parts = await bot.ask(bot.reader, "What did Engineer Lee report about the canal dredging project?", count=2)
+    assert all(len(p["text"]) <= 4096 for p in parts)
+    joined = " ".join(q for p in parts for q in blockquotes(p))
+    assert "section 59 of the embankment" in joined and joined.replace(" ", "") in transcript(
+        service, "canal.txt").replace(" ", "")
+    assert "Engineer Lee" in visible(parts[-1]) and buttons(parts[-1]) and not buttons(parts[0])
+
+
+async def test_a_user_who_asks_too_fast_is_told_to_wait(service: Service, tmp_path: Path) -> None:
+    async with BotApi(TOKEN) as api:
+        stats = Stats(tmp_path / "s.sqlite3")
+        app = await start_app(api, service, stats, user_burst=2, user_questions_per_minute=1.0)
+        try:
+            user = api.user(3003)
+            chat = api.private_chat(user)
+            for _ in range(3):
+                api.message(chat, user, "What will harbour repairs receive?")
+            replies = await api.wait_sent(chat["id"], 3)
+            assert sum("faster than I can keep up" in r["text"] for r in replies) == 1
+        finally:
+            await stop_app(app)
+            stats.close()
+
+
+# -- groups ---------------------------------------------------------------------------------------------
+async def test_group_answers_ask_mentions_and_replies_but_ignores_chatter(bot: Harness, service: Service) -> None:
+    group, api = bot.group, bot.api
+    api.message(group, bot.reader, "lunch anyone? the harbour repairs look great")
+    api.message(group, bot.reader, "/ask@some_other_bot When does the lobster season open?")
+    api.channel_post(api.group_chat(-100999, "News"), "When does the lobster season open?")
+    asked = api.message(group, bot.reader, "/ask When does the lobster season open?")
+    [reply] = await api.wait_sent(group["id"], 1)
+    assert reply["reply_to_message_id"] == asked["message_id"] and "May 1" in visible(reply)
+
+    mention = api.message(group, bot.admin, "@verbatim_test_bot what will harbour repairs receive?")
+    [by_mention] = (await api.wait_sent(group["id"], 2))[1:]
+    assert by_mention["reply_to_message_id"] == mention["message_id"] and "forty million" in visible(by_mention)
+
+    follow = api.message(group, bot.reader, "Why were the licences extended?", reply_to=by_mention)
+    [by_reply] = (await api.wait_sent(group["id"], 3))[2:]
+    assert by_reply["reply_to_message_id"] == follow["message_id"] and "ice" in visible(by_reply)
+    await asyncio.sleep(0.3)
+    assert len(api.sent(group["id"])) == 3 and not api.sent(-100999)
+    assert_quotes_verbatim(service, by_reply)
+
+
+# -- admins ---------------------------------------------------------------------------------------------
+async def test_admin_upload_is_validated_stored_indexed_and_removable(bot: Harness, service: Service) -> None:
+    api = bot.api
+    chat = bot.private(bot.admin)
+    content = (b"1\n00:00:01,000 --> 00:00:05,000\n<v Mira Sol>The orchard cooperative planted four hundred "
+               b"walnut trees this spring.\n")
+    api.document(chat, bot.admin, "Orchard briefing.srt", content)
+    [done] = await api.wait_sent(chat["id"], 1, timeout=30)
+    assert "Added" in visible(done) and "orchard-briefing.srt" in visible(done)
+    assert api.calls_to("getFile")
+    assert (service.settings.data_dir / "orchard-briefing.srt").read_bytes() == content
+    [answer] = await bot.ask(bot.reader, "How many walnut trees did the orchard cooperative plant?")
+    assert "four hundred walnut trees" in visible(answer) and "00:00:01" in visible(answer)
+
+    api.document(chat, bot.admin, "broken.txt", b"\x00\x01\x02 not text")
+    [bad] = (await api.wait_sent(chat["id"], 2))[1:]
+    assert "Not added" in visible(bad) and "binary" in visible(bad)
+    assert not (service.settings.data_dir / "broken.txt").exists()
+
+    [removed] = await bot.ask(bot.admin, "/remove orchard-briefing.srt")
+    assert "Removed" in visible(removed) and not (service.settings.data_dir / "orchard-briefing.srt").exists()
+    [after] = await bot.ask(bot.reader, "How many walnut trees did the orchard cooperative plant?")
+    assert "do not cover" in visible(after)
+
+
+async def test_non_admins_are_refused_and_change_nothing(bot: Harness, service: Service) -> None:
+    before = sorted(p.name for p in service.settings.data_dir.iterdir())
+    bot.api.document(bot.private(bot.reader), bot.reader, "mine.txt", b"Host: hello there, everyone.\n")
+    for command in ("/reindex", "/stats", "/remove mammadli-interview.txt"):
+        [refused] = await bot.ask(bot.reader, command, count=1) if command != "/reindex" else (
+            await bot.ask(bot.reader, command, count=2))[-1:]
+        assert "only the bot's admins" in visible(refused)
+    assert sorted(p.name for p in service.settings.data_dir.iterdir()) == before
+    assert not bot.api.calls_to("getFile")
+    [stats] = await bot.ask(bot.admin, "/stats")
+    assert "Questions:" in visible(stats)
+
+
+async def test_reindex_while_questions_keep_arriving(bot: Harness, service: Service) -> None:
+    """Every question during a blue-green rebuild is answered, each from a complete index."""
+    questions = ["What will harbour repairs receive?", "When does the lobster season open?",
+                 "Why were the licences extended?"]
+    expected = {q: [x.text for x in service.ask(q).quotes] for q in questions}
+    api = bot.api
+    admin_chat = bot.private(bot.admin)
+    api.message(admin_chat, bot.admin, "/reindex")
+    users = [api.user(5000 + i) for i in range(6)]
+    asked: list[tuple[int, str]] = []
+    began = time.monotonic()
+    while len(api.sent(admin_chat["id"])) < 2 and time.monotonic() - began < 40:
+        for i, user in enumerate(users):
+            q = questions[(len(asked) + i) % len(questions)]
+            api.message(api.private_chat(user), user, q)
+            asked.append((user["id"], q))
+        await asyncio.sleep(0.3)  # about 20 questions a second, under Telegram's 30 messages a second
+    report = await api.wait_sent(admin_chat["id"], 2, timeout=40)
+    assert "Reindexed" in visible(report[-1]) and "transcript" in visible(report[-1])
+    for user in users:
+        mine = [q for uid, q in asked if uid == user["id"]]
+        replies = await api.wait_sent(user["id"], len(mine), timeout=20)
+        for q, reply in zip(mine, replies, strict=True):
+            assert blockquotes(reply) == expected[q], q
+    assert len(asked) >= 12
+
+
+# -- faults ---------------------------------------------------------------------------------------------
+async def test_flood_limits_and_server_errors_are_retried(bot: Harness) -> None:
+    bot.api.fail("sendMessage", 429, retry_after=1)
+    [first] = await bot.ask(bot.reader, "When does the lobster season open?")
+    assert "May 1" in visible(first)
+    bot.api.fail("sendMessage", 500, times=2)
+    [second] = await bot.ask(bot.reader, "What will harbour repairs receive?")
+    assert "forty million" in visible(second)
+    bot.api.fail("sendChatAction", 500, times=1)
+    [third] = await bot.ask(bot.reader, "Why were the licences extended?")
+    assert "ice" in visible(third)
+
+
+async def test_the_token_never_reaches_the_log(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    logs.setup("DEBUG", TOKEN)
+    bot.api.fail("sendMessage", 500, times=1)
+    await bot.ask(bot.reader, "When does the lobster season open?")
+    assert caplog.records and TOKEN not in caplog.text
+    assert TOKEN.split(":")[1] not in caplog.text

@@ -1,0 +1,175 @@
+"""The bot's parts without Telegram: rendering and splitting, limits, stats, settings, log redaction."""
+
+from __future__ import annotations
+
+import logging
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from bot import render
+from bot.config import build_bot_settings
+from bot.limits import UserLimiter
+from bot.logs import RedactTokens
+from bot.stats import Stats
+from retrieval import refs
+from retrieval.errors import UsageError
+from retrieval.models import Answer, Quote
+
+TOKEN = "123456789:AAH" + "x" * 32
+
+
+def quote(text: str, start: int = 0, speaker: str = "Nəsimi Məmmədli", label: str = "answer to Q1, ¶1") -> Quote:
+    return Quote("interview.txt", start, start + len(text), text, speaker, label, "interviewee", 1)
+
+
+def answer(*quotes: Quote, abstained: bool = False) -> Answer:
+    return Answer("q?", None, abstained, "", quotes, (), 1.0, ("What happened?",) if abstained else ())
+
+
+class Balanced(HTMLParser):
+    """Fails on any tag Telegram would refuse or leave open."""
+
+    ALLOWED: ClassVar[set[str]] = {"b", "i", "a", "code", "blockquote"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        assert tag in self.ALLOWED, tag
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack.pop() == tag, tag
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def check_html(html: str) -> str:
+    parser = Balanced()
+    parser.feed(html)
+    parser.close()
+    assert not parser.stack, parser.stack
+    return parser.text
+
+
+def test_quotes_are_escaped_and_cited_with_a_link() -> None:
+    q = quote("Tags like <b> & </blockquote> stay text.")
+    [block] = render.answer_blocks(answer(q), lambda _: "https://t.me/bot?start=q_1")
+    assert "&lt;b&gt; &amp; &lt;/blockquote&gt;" in block
+    text = check_html(block)
+    assert q.text in text and "Nəsimi Məmmədli" in text and "answer to Q1, ¶1" in text
+    assert '<a href="https://t.me/bot?start=q_1">' in block
+
+
+def test_long_answers_split_at_quote_boundaries_under_the_limit() -> None:
+    quotes = [quote(f"Sentence number {i} " + "word " * 150 + "<&>", i * 1000) for i in range(12)]
+    parts = render.pack(render.answer_blocks(answer(*quotes), lambda _: None))
+    assert len(parts) > 1
+    for part in parts:
+        assert len(part) <= render.LIMIT
+        text = check_html(part)
+        # every quote in a part is followed by its own citation in the same part
+        assert text.count("Sentence number") == text.count("— Nəsimi Məmmədli")
+
+
+def test_a_quote_longer_than_a_message_is_cut_at_spaces_and_stays_verbatim() -> None:
+    q = quote(" ".join(f"w{i}&" for i in range(2000)))
+    blocks = render.quote_blocks(q, None)
+    parts = render.pack(blocks)
+    assert len(parts) > 1 and all(len(p) <= render.LIMIT for p in parts)
+    pieces = [check_html(f"<blockquote>{m}</blockquote>") for p in parts
+              for m in re.findall(r"<blockquote>(.*?)</blockquote>", p, re.S)]
+    assert " ".join(pieces) == q.text
+    assert check_html(parts[-1]).endswith("answer to Q1, ¶1")
+
+
+def test_abstention_names_questions_that_are_answered() -> None:
+    [block] = render.answer_blocks(answer(abstained=True), lambda _: None)
+    assert "do not cover" in block and "What happened?" in block
+
+
+def test_callback_data_fits_in_64_bytes() -> None:
+    keyboard = render.answer_keyboard(2**62, 2**20, 7)
+    assert keyboard is not None
+    for row in keyboard.inline_keyboard:
+        for button in row:
+            assert isinstance(button.callback_data, str) and len(button.callback_data.encode()) <= 64
+
+
+def test_references_round_trip_and_stay_short() -> None:
+    ref = refs.encode("hearings/a very long name/" + "x" * 200 + ".txt", 12_345_678, 12_399_999, "text")
+    assert len(ref) <= 64 and re.fullmatch(r"[A-Za-z0-9_-]+", ref)
+    parsed = refs.decode(ref)
+    assert parsed is not None and (parsed.start, parsed.end) == (12_345_678, 12_399_999)
+    assert refs.decode("q_zz_1_2_abcd") is None and refs.decode("anything") is None
+
+
+def test_user_limiter_allows_a_burst_then_says_how_long_to_wait() -> None:
+    now = [0.0]
+    limiter = UserLimiter(per_minute=6, burst=2, clock=lambda: now[0])
+    assert limiter.wait_time(1) == 0 and limiter.wait_time(1) == 0
+    assert limiter.wait_time(1) == pytest.approx(10.0)
+    assert limiter.wait_time(2) == 0  # others are not affected
+    now[0] = 10.0
+    assert limiter.wait_time(1) == 0
+
+
+def test_stats_keep_questions_quotes_and_feedback(tmp_path: Path) -> None:
+    stats = Stats(tmp_path / "stats.sqlite3")
+    q = quote("Something was said here.", 10)
+    qid = stats.record(-100, "supergroup", "Readers", 7, answer(q))
+    stats.record(5, "private", None, 8, answer(abstained=True))
+    stats.add_shown(qid, answer(quote("More.", 50)))
+    stats.feedback(qid, 7, 1)
+    stats.feedback(qid, 7, -1)  # a change of mind replaces the vote
+    asked = stats.asked(qid)
+    assert asked is not None and asked.shown == (("interview.txt", 10, 34), ("interview.txt", 50, 55))
+    totals = stats.totals()
+    assert (totals.questions, totals.abstentions, totals.helpful, totals.unhelpful) == (2, 1, 0, 1)
+    assert totals.busiest[0] == ("Readers", 1) and totals.users == 2
+    stats.close()
+    reopened = Stats(tmp_path / "stats.sqlite3")
+    assert reopened.asked(qid) is not None  # survives a restart: buttons keep working
+    reopened.close()
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({}, "TELEGRAM_BOT_TOKEN is not set"),
+    ({"TELEGRAM_BOT_TOKEN": "12345"}, "malformed"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "VERBATIM_ADMIN_IDS": "12, bob"}, "VERBATIM_ADMIN_IDS"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "localhost:8081"}, "TELEGRAM_API_BASE_URL"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "VERBATIM_WEBHOOK_SECRET": "has space"}, "VERBATIM_WEBHOOK_SECRET"),
+])
+def test_bad_bot_settings_are_refused_with_the_variable_named(monkeypatch: pytest.MonkeyPatch,
+                                                              env: dict[str, str], message: str) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(UsageError, match=message):
+        build_bot_settings()
+
+
+def test_bot_settings_parse_ids_and_channel(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("VERBATIM_ADMIN_IDS", "12, 34 56")
+    monkeypatch.setenv("VERBATIM_CHANNEL_ID", "-1001234")
+    settings = build_bot_settings()
+    assert settings.admin_ids == {12, 34, 56} and settings.channel_id == -1001234
+
+
+def test_tokens_never_reach_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.handler.addFilter(RedactTokens(TOKEN))
+    log = logging.getLogger("test.redact")
+    log.warning("POST https://api.telegram.org/bot%s/sendMessage failed", TOKEN)
+    try:
+        raise RuntimeError(f"boom at /bot{TOKEN}/getMe and 987654:{'y' * 35}")
+    except RuntimeError:
+        log.exception("while polling")
+    assert TOKEN not in caplog.text and "y" * 35 not in caplog.text
+    assert "[token]" in caplog.text
