@@ -52,6 +52,7 @@ class Corpus:
         self.chunk_sentences: list[list[int]] = []
         self._index_sentences()
         self.sentence_vectors: np.ndarray | None = None
+        self.multilingual_sentence_vectors: dict[int, np.ndarray] = {}  # filled as questions need them
         self._sentence_terms: dict[int, frozenset[str]] = {}
         self.vocabulary = {w for t in self.transcripts.values() for w in words(t.text)}
         self.speaker_terms: dict[str, dict[str, set[str]]] = {

@@ -36,6 +36,20 @@ _BROAD = re.compile(r"^\s*(?:summari[sz]e|describe|give an overview|overview)\b|
 _ASKS_DATE = re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bin which year\b", re.I)
 
 
+class SparseRows(dict[int, np.ndarray]):
+    """Vectors for some sentences; any other reads as the zero vector (scores nothing, costs nothing)."""
+
+    def __init__(self, zero: np.ndarray) -> None:
+        super().__init__()
+        self.zero = zero
+
+    def __missing__(self, key: int) -> np.ndarray:
+        return self.zero
+
+
+SentenceVectors = np.ndarray | SparseRows
+
+
 @dataclass(frozen=True)
 class QuoteParams:
     candidate_chunks: int = 4
@@ -66,7 +80,7 @@ class Choice:
     score: float
 
 
-def choose(corpus: Corpus, question: str, q_vector: np.ndarray, sentence_vectors: np.ndarray,
+def choose(corpus: Corpus, question: str, q_vector: np.ndarray, sentence_vectors: SentenceVectors,
            ranked: list[Ranked], found: list[Window], params: QuoteParams) -> list[Choice]:
     q_terms = set(terms(question))
     weights = {t: corpus.idf(t) for t in q_terms}

@@ -156,3 +156,12 @@ def test_english_about_unknown_things_is_still_english() -> None:
     assert is_english("How many walnut trees did the orchard cooperative plant?", set())
     assert not is_english("Warum wurde sein Haus durchsucht", set())
     assert not is_english("Hökumət niyə maraqlı deyil?", set())
+    assert is_english("What does Məmmədli say about arrests?", {"məmmədli"})
+    assert not is_english("Məmmədli niyə həbs olunmayıb?", {"məmmədli"})
+
+
+def test_unscoped_questions_are_judged_by_the_transcript_that_would_answer(service: Service) -> None:
+    """Every content word occurs in some transcript, but no transcript covers the question."""
+    question = "Why were the lobster volunteers arrested near the plastic harbour?"
+    assert service.ask(question).abstained
+    assert not service.ask("Why were the lobster licences extended?").abstained
