@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test lint bench eval clean
+.PHONY: install run test lint bench bench-bot eval clean
 
 install: $(STAMP)
 
@@ -29,10 +29,17 @@ lint: install
 
 # Quality on the shared evaluation sets (needs ../shared or SHARED=path).
 eval: install
-	$(BIN)/python benchmarks/evaluate.py $(SHARED)
+	$(BIN)/python benchmarks/evaluate.py $(SHARED)/eval/interview-dev.jsonl data/transcripts $(SHARED)/eval/score.py
+	for set in committee-val all-val; do \
+	  $(BIN)/python benchmarks/evaluate.py $(SHARED)/eval/qmsum/$$set/questions.jsonl \
+	    $(SHARED)/eval/qmsum/$$set/transcripts $(SHARED)/eval/score.py || exit 1; done
 
 bench: install
 	$(BIN)/python benchmarks/speed.py $(SHARED) $(if $(TUTORIAL_PYTHON),--tutorial-python $(TUTORIAL_PYTHON))
+
+# Load through the Telegram HTTP stack: `verbatim run` against a local Bot API server.
+bench-bot: install
+	$(BIN)/python benchmarks/bot_load.py $(SHARED)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

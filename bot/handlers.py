@@ -55,6 +55,13 @@ class Readers:
         username = context.bot.username
         return lambda q: f"https://t.me/{username}?start={self.service.ref(q)}"
 
+    def subject(self) -> str:
+        """What an abstention says was searched: "The interview does", "The transcripts do"."""
+        transcripts = list(self.service.corpus.transcripts.values())
+        if len(transcripts) == 1:
+            return "The interview does" if transcripts[0].format == "interview" else "The transcript does"
+        return "The transcripts do"
+
     def titles(self) -> dict[str, str] | None:
         """Titles in citations only when more than one transcript could be meant."""
         transcripts = self.service.corpus.transcripts
@@ -95,7 +102,7 @@ class Readers:
             return
         finally:
             await typing
-        parts = render.pack(render.answer_blocks(answer, self.link_for(context), self.titles()))
+        parts = render.pack(render.answer_blocks(answer, self.link_for(context), self.titles(), self.subject()))
         keyboard = render.answer_keyboard(qid, 0, len(answer.quotes))
         await self._reply(update, context, chat.id, message, parts, keyboard)
 
@@ -187,7 +194,7 @@ class Readers:
         except UsageError as err:
             await self.send(context, message.chat_id, escape(str(err)[:1].upper() + str(err)[1:]) + ".")
             return
-        await self.send(context, message.chat_id, render.context_message(ctx))
+        await self.send(context, message.chat_id, render.context_or_quote(ctx))
 
     async def help(self, update: Update, context: Context) -> None:
         message, chat = update.effective_message, update.effective_chat
@@ -248,7 +255,7 @@ class Readers:
             await self.send(context, chat.id, render.no_more(answer), reply_to)
             return
         await self.off_loop(self.stats.add_shown, qid, answer)
-        parts = render.pack(render.answer_blocks(answer, self.link_for(context), self.titles()))
+        parts = render.pack(render.answer_blocks(answer, self.link_for(context), self.titles(), self.subject()))
         keyboard = render.answer_keyboard(qid, len(asked.shown), len(answer.quotes))
         for i, part in enumerate(parts):
             await self.send(context, chat.id, part, reply_to, keyboard if i == len(parts) - 1 else None)
@@ -267,7 +274,7 @@ class Readers:
             await query.answer(str(err)[:200], show_alert=True)
             return
         await query.answer()
-        await self.send(context, chat.id, render.context_message(ctx),
+        await self.send(context, chat.id, render.context_or_quote(ctx),
                         query.message.message_id if query.message else None)
 
     async def _feedback(self, update: Update, qid: int, value: int) -> None:

@@ -58,21 +58,33 @@ def quote_blocks(q: Quote, link: str | None, title: str | None = None, limit: in
     return blocks
 
 
-def answer_blocks(answer: Answer, link_for: LinkFor, titles: dict[str, str] | None = None) -> list[str]:
+def answer_blocks(answer: Answer, link_for: LinkFor, titles: dict[str, str] | None = None,
+                  subject: str = "The transcripts do") -> list[str]:
     if answer.abstained or not answer.quotes:
-        return [abstention(answer)]
+        return [abstention(answer, subject)]
     blocks: list[str] = []
     for q in answer.quotes:
         blocks.extend(quote_blocks(q, link_for(q), titles.get(q.doc) if titles else None))
     return blocks
 
 
-def abstention(answer: Answer) -> str:
-    scope = "This transcript does not" if answer.doc else "The transcripts do not"
-    text = f"{scope} cover that, so I have nothing to quote."
+def abstention(answer: Answer, subject: str = "The transcripts do") -> str:
+    """`subject` is "The interview does" or "The transcripts do": say what was searched, not "I"."""
+    text = f"{escape(subject)} not cover that, so I have nothing to quote."
     if answer.suggestions:
-        text += "\n\nQuestions they do answer:\n" + "\n".join(f"• {escape(s)}" for s in answer.suggestions)
+        text += "\n\nQuestions it answers:" if subject.endswith("does") else "\n\nQuestions they answer:"
+        text += "\n" + "\n".join(f"• {escape(s)}" for s in answer.suggestions)
     return text
+
+
+def context_or_quote(ctx: Context, link: str | None = None) -> str:
+    """The passage, or only its quoted part if escaping made the passage too long for one message."""
+    full = context_message(ctx, link)
+    if _size(full) <= LIMIT:
+        return full
+    start, end = ctx.quote_start - ctx.start, ctx.quote_end - ctx.start
+    return context_message(Context(ctx.doc, ctx.title, ctx.quote_start, ctx.quote_end, ctx.text[start:end],
+                                   ctx.quote_start, ctx.quote_end, ctx.speaker, ctx.label), link)
 
 
 def no_more(answer: Answer) -> str:

@@ -69,11 +69,12 @@ class Harness:
     def private(self, user: Json) -> Json:
         return self.api.private_chat(user)
 
-    async def ask(self, user: Json, text: str, chat: Json | None = None, count: int = 1) -> list[Json]:
+    async def ask(self, user: Json, text: str, chat: Json | None = None, count: int = 1,
+                  timeout: float = 30) -> list[Json]:  # noqa: ASYNC109 - a bound on waiting, not on work
         chat = chat or self.private(user)
         before = len(self.api.sent(chat["id"]))
         self.api.message(chat, user, text)
-        return (await self.api.wait_sent(chat["id"], before + count))[before:]
+        return (await self.api.wait_sent(chat["id"], before + count, timeout))[before:]
 
 
 async def start_app(api: BotApi, service: Service, stats: Stats, **changes: Any) -> Application:  # type: ignore[type-arg]
@@ -150,7 +151,8 @@ async def test_private_question_gets_cited_quotes_buttons_and_typing(bot: Harnes
 async def test_an_uncovered_question_is_declined_with_suggestions(bot: Harness) -> None:
     [reply] = await bot.ask(bot.reader, "What is the best recipe for plov with quince?")
     assert "do not cover" in visible(reply) and "<blockquote" not in reply["text"]
-    assert "?" in visible(reply).split("Questions they do answer:")[1]
+    assert "The transcripts do not cover" in visible(reply)
+    assert "?" in visible(reply).split("Questions they answer:")[1]
 
 
 async def test_buttons_context_more_and_feedback(bot: Harness, service: Service) -> None:
@@ -263,7 +265,7 @@ async def test_admin_upload_is_validated_stored_indexed_and_removable(bot: Harne
     content = (b"1\n00:00:01,000 --> 00:00:05,000\n<v Mira Sol>The orchard cooperative planted four hundred "
                b"walnut trees this spring.\n")
     api.document(chat, bot.admin, "Orchard briefing.srt", content)
-    [done] = await api.wait_sent(chat["id"], 1, timeout=30)
+    [done] = await api.wait_sent(chat["id"], 1, timeout=60)
     assert "Added" in visible(done) and "orchard-briefing.srt" in visible(done)
     assert api.calls_to("getFile")
     assert (service.settings.data_dir / "orchard-briefing.srt").read_bytes() == content
@@ -271,11 +273,11 @@ async def test_admin_upload_is_validated_stored_indexed_and_removable(bot: Harne
     assert "four hundred walnut trees" in visible(answer) and "00:00:01" in visible(answer)
 
     api.document(chat, bot.admin, "broken.txt", b"\x00\x01\x02 not text")
-    [bad] = (await api.wait_sent(chat["id"], 2))[1:]
+    [bad] = (await api.wait_sent(chat["id"], 2, timeout=30))[1:]
     assert "Not added" in visible(bad) and "binary" in visible(bad)
     assert not (service.settings.data_dir / "broken.txt").exists()
 
-    [removed] = await bot.ask(bot.admin, "/remove orchard-briefing.srt")
+    [removed] = await bot.ask(bot.admin, "/remove orchard-briefing.srt", timeout=60)
     assert "Removed" in visible(removed) and not (service.settings.data_dir / "orchard-briefing.srt").exists()
     [after] = await bot.ask(bot.reader, "How many walnut trees did the orchard cooperative plant?")
     assert "do not cover" in visible(after)

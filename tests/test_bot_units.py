@@ -17,7 +17,7 @@ from bot.logs import RedactTokens
 from bot.stats import Stats
 from retrieval import refs
 from retrieval.errors import UsageError
-from retrieval.models import Answer, Quote
+from retrieval.models import Answer, Context, Quote
 
 TOKEN = "123456789:AAH" + "x" * 32
 
@@ -90,9 +90,20 @@ def test_a_quote_longer_than_a_message_is_cut_at_spaces_and_stays_verbatim() -> 
     assert check_html(parts[-1]).endswith("answer to Q1, ¶1")
 
 
-def test_abstention_names_questions_that_are_answered() -> None:
-    [block] = render.answer_blocks(answer(abstained=True), lambda _: None)
-    assert "do not cover" in block and "What happened?" in block
+def test_abstention_names_what_was_searched_and_questions_it_answers() -> None:
+    [block] = render.answer_blocks(answer(abstained=True), lambda _: None, subject="The interview does")
+    assert block.startswith("The interview does not cover that")
+    assert "Questions it answers:\n• What happened?" in block
+
+
+def test_a_context_that_escaping_makes_too_long_falls_back_to_its_quote() -> None:
+    text = "&" * 1000 + " The quoted part. " + "<" * 1000
+    start = text.index("The")
+    ctx = Context("d.txt", "D", 0, len(text), text, start, start + 16, "Ann", "turn 1")
+    html = render.context_or_quote(ctx)
+    assert len(html) <= render.LIMIT and check_html(html).endswith("The quoted part.")
+    short = Context("d.txt", "D", 0, 20, "Before. Quoted. After", 8, 15, "Ann", "turn 1")
+    assert check_html(render.context_or_quote(short)).endswith("Before. Quoted. After")
 
 
 def test_callback_data_fits_in_64_bytes() -> None:
