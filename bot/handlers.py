@@ -222,6 +222,9 @@ class Readers:
         if query is None or not query.data:
             return
         kind, _, rest = query.data.partition(":")
+        if kind in ("m", "c") and update.effective_chat is None:
+            await query.answer("That message is no longer available; please ask again.")
+            return
         try:
             if kind == "m":
                 await self._more(update, context, int(rest))
@@ -238,7 +241,7 @@ class Readers:
 
     async def _more(self, update: Update, context: Context, qid: int) -> None:
         query, chat = update.callback_query, update.effective_chat
-        assert query is not None and chat is not None  # noqa: S101 - a callback always has both
+        assert query is not None and chat is not None  # noqa: S101 - button() checked both
         asked = await self.off_loop(self.stats.asked, qid)
         if asked is None:
             await query.answer("I no longer have that question; please ask it again.")
@@ -262,7 +265,7 @@ class Readers:
 
     async def _context(self, update: Update, context: Context, qid: int, position: int) -> None:
         query, chat = update.callback_query, update.effective_chat
-        assert query is not None and chat is not None  # noqa: S101 - a callback always has both
+        assert query is not None and chat is not None  # noqa: S101 - button() checked both
         asked = await self.off_loop(self.stats.asked, qid)
         if asked is None or not 0 <= position < len(asked.shown):
             await query.answer("I no longer have that quote; please ask again.")

@@ -336,6 +336,15 @@ async def test_flood_limits_and_server_errors_are_retried(bot: Harness) -> None:
     assert "ice" in visible(third)
 
 
+async def test_a_reply_that_times_out_is_sent_again(bot: Harness) -> None:
+    """PTB gives up reading after 5 s; the answer is retried (Telegram may then show it twice, which
+    beats never)."""
+    bot.api.delay("sendMessage", 6.0)
+    replies = await bot.ask(bot.reader, "When does the lobster season open?", timeout=40)
+    assert "May 1" in visible(replies[0])
+    await bot.api.wait_for(lambda: len(bot.api.calls_to("sendMessage")) >= 2, timeout=20)
+
+
 async def test_the_token_never_reaches_the_log(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     logs.setup("DEBUG", TOKEN)

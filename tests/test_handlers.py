@@ -1,0 +1,136 @@
+"""Handler-level tests: the decisions a handler makes, with the real service and a recording bot.
+
+The end-to-end tests (test_bot_e2e.py) cover the same handlers over HTTP; these run in milliseconds and
+pin down who gets answered, who is ignored and who is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from bot.admin import Admins
+from bot.config import BotSettings
+from bot.handlers import Readers
+from bot.limits import UserLimiter
+from bot.stats import Stats
+from retrieval.service import Service
+
+BOT_ID, ADMIN, READER, GROUP = 900001, 1, 2, -100555
+
+
+class RecordingBot:
+    """Stands in for telegram.Bot: records what a handler sends instead of sending it."""
+
+    username, id = "verbatim_test_bot", BOT_ID
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.answered: list[str | None] = []
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Any:
+        self.sent.append({"chat_id": chat_id, "text": text, **kwargs})
+        return SimpleNamespace(message_id=len(self.sent) + 100)
+
+    async def send_chat_action(self, chat_id: int, action: str, **kwargs: Any) -> bool:
+        return True
+
+    async def answer_callback_query(self, callback_query_id: str, text: str | None = None, **kwargs: Any) -> bool:
+        self.answered.append(text)
+        return True
+
+
+@pytest.fixture
+def readers(service: Service, tmp_path: Path) -> Iterator[Readers]:
+    settings = BotSettings("1:" + "a" * 30, None, None, frozenset({ADMIN}), None, None, None, "127.0.0.1", 8443,
+                           20.0, 5, 8)
+    stats = Stats(tmp_path / "s.sqlite3")
+    yield Readers(service, stats, settings, UserLimiter(20.0, 5))
+    stats.close()
+
+
+def update(bot: RecordingBot, text: str, user: int = READER, chat: int = GROUP, **message: Any) -> Update:
+    chat_type = "private" if chat > 0 else "supergroup"
+    entities = [{"type": "mention", "offset": i, "length": len(w)}
+                for i, w in ((text.index(w), w) for w in text.split() if w.startswith("@"))]
+    if text.startswith("/"):
+        entities.append({"type": "bot_command", "offset": 0, "length": len(text.split()[0])})
+    data = {"update_id": 1, "message": {"message_id": 7, "date": 0, "chat": {"id": chat, "type": chat_type},
+                                        "from": {"id": user, "is_bot": False, "first_name": "U"},
+                                        "text": text, "entities": entities, **message}}
+    return Update.de_json(data, bot)  # type: ignore[arg-type]
+
+
+def context(bot: RecordingBot, args: list[str] | None = None) -> Any:
+    return SimpleNamespace(bot=bot, args=args or [], chat_data={})
+
+
+async def test_group_chatter_and_mentions_of_other_bots_are_ignored(readers: Readers) -> None:
+    bot = RecordingBot()
+    for text in ("the harbour repairs look great", "@other_bot when does the lobster season open?"):
+        await readers.group_text(update(bot, text), context(bot))
+    reply_to_someone = {"reply_to_message": {"message_id": 3, "date": 0, "chat": {"id": GROUP, "type": "supergroup"},
+                                             "from": {"id": 55, "is_bot": False, "first_name": "X"}, "text": "hi"}}
+    await readers.group_text(update(bot, "and the licences?", **reply_to_someone), context(bot))
+    assert bot.sent == []
+
+
+async def test_a_mention_is_a_question_without_the_mention(readers: Readers) -> None:
+    bot = RecordingBot()
+    await readers.group_text(update(bot, "@Verbatim_Test_Bot when does the lobster season open?"), context(bot))
+    [sent] = bot.sent
+    assert "The lobster season opens on May 1." in sent["text"] and sent["reply_parameters"].message_id == 7
+    await readers.group_text(update(bot, "@verbatim_test_bot"), context(bot))
+    assert "Ask me something" in bot.sent[-1]["text"]
+
+
+async def test_a_reply_to_the_bot_is_a_question(readers: Readers) -> None:
+    bot = RecordingBot()
+    ours = {"reply_to_message": {"message_id": 3, "date": 0, "chat": {"id": GROUP, "type": "supergroup"},
+                                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "V"}, "text": "..."}}
+    await readers.group_text(update(bot, "What will harbour repairs receive?", **ours), context(bot))
+    assert "forty million dollars" in bot.sent[0]["text"]
+
+
+async def test_ask_without_a_question_gets_usage(readers: Readers) -> None:
+    bot = RecordingBot()
+    await readers.ask_command(update(bot, "/ask"), context(bot))
+    assert bot.sent[0]["text"].startswith("Usage: <code>/ask")
+
+
+async def test_admin_commands_refuse_non_admins_before_doing_anything(readers: Readers) -> None:
+    bot = RecordingBot()
+    admins = Admins(readers)
+    before = sorted(p.name for p in readers.service.settings.data_dir.iterdir())
+    for handler, args in ((admins.reindex, []), (admins.remove, ["fisheries.txt"]), (admins.stats, [])):
+        await handler(update(bot, "/x", chat=READER), context(bot, args))
+    assert [s["text"] for s in bot.sent] == ["Sorry, only the bot's admins can do that. Ask me a question instead!"] * 3
+    assert sorted(p.name for p in readers.service.settings.data_dir.iterdir()) == before
+
+
+async def test_admin_remove_without_a_name_lists_the_transcripts(readers: Readers) -> None:
+    bot = RecordingBot()
+    await Admins(readers).remove(update(bot, "/remove", user=ADMIN, chat=ADMIN), context(bot))
+    assert "Usage: <code>/remove DOC</code>" in bot.sent[0]["text"] and "mammadli-interview.txt" in bot.sent[0]["text"]
+
+
+async def test_buttons_with_unknown_or_broken_data_are_answered_not_crashed(readers: Readers) -> None:
+    bot = RecordingBot()
+    ours = {"message_id": 5, "date": 0, "chat": {"id": READER, "type": "private"}, "text": "an answer",
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "V"}}
+    presses = [("m:notanumber", ours), ("zz:1", ours), ("c:999999:0", ours), ("f:999999:1", ours),
+               ("m:1", None)]  # the last: a message too old for Telegram to include
+    for data, message in presses:
+        press = {"id": "q", "chat_instance": "c", "data": data,
+                 "from": {"id": READER, "is_bot": False, "first_name": "U"}} | ({"message": message} if message else {})
+        await readers.button(Update.de_json({"update_id": 2, "callback_query": press}, bot),  # type: ignore[arg-type]
+                             context(bot))
+    assert bot.answered == ["This button is not valid; ask again.", "This button is from an older version; ask again.",
+                            "I no longer have that quote; please ask again.", "I no longer have that answer.",
+                            "That message is no longer available; please ask again."]
+    assert not bot.sent
