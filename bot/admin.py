@@ -14,6 +14,7 @@ from html import escape
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot import render
 from bot.handlers import Context, Readers
 from bot.stats import Totals
 from retrieval.errors import TranscriptError, UsageError, VerbatimError
@@ -58,7 +59,9 @@ class Admins:
                 await self.readers.send(context, message.chat_id, f"Reindex failed: {escape(str(err))}. The previous "
                                         "index is still in use.", message.message_id)
                 return
-        await self.readers.send(context, message.chat_id, format_report("Reindexed", report), message.message_id)
+        await self.readers.send_parts(context, message.chat_id,
+                                      render.pack(report_lines("Reindexed", report), separator="\n"),
+                                      message.message_id)
 
     async def upload(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -76,8 +79,8 @@ class Admins:
             raw = bytes(await file.download_as_bytearray())
         except TelegramError as err:
             log.warning("download of %s failed: %s", name, err)
-            await self.readers.send(context, message.chat_id, f"I could not download {escape(name)} from Telegram "
-                                    "; please send it again.", message.message_id)
+            await self.readers.send(context, message.chat_id, f"I could not download {escape(name)} from Telegram; "
+                                    "please send it again.", message.message_id)
             return
         try:
             added, report = await asyncio.to_thread(self.service.add_transcript, name, raw)
@@ -85,13 +88,20 @@ class Admins:
             await self.readers.send(context, message.chat_id, f"Not added: {escape(str(err))}. Nothing was stored.",
                                     message.message_id)
             return
+        except VerbatimError as err:
+            log.exception("indexing an upload failed")
+            await self.readers.send(context, message.chat_id, f"Not added: indexing failed ({escape(str(err))}); "
+                                    "the file was taken back out, nothing changed.", message.message_id)
+            return
         t = added.transcript
         if report is None:
-            text = f"<code>{escape(added.doc)}</code> is already indexed with the same content; nothing changed."
+            lines = [f"<code>{escape(added.doc)}</code> is already in the data folder with the same content; "
+                     "nothing changed."]
         else:
-            text = (f"Added <code>{escape(added.doc)}</code> ({escape(t.format)}: {len(t.turns)} turns, "
-                    f"{len(t.sentences())} sentences).\n" + format_report("Indexed", report))
-        await self.readers.send(context, message.chat_id, text, message.message_id)
+            lines = [f"Added <code>{escape(added.doc)}</code> ({escape(t.format)}: {len(t.turns)} turns, "
+                     f"{len(t.sentences())} sentences).", *report_lines("Indexed", report)]
+        await self.readers.send_parts(context, message.chat_id, render.pack(lines, separator="\n"),
+                                      message.message_id)
 
     async def remove(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -99,18 +109,26 @@ class Admins:
             return
         doc = " ".join(context.args or []).strip()
         if not doc:
-            docs = ", ".join(f"<code>{escape(s.doc)}</code>" for s in self.service.sources())
-            await self.readers.send(context, message.chat_id, f"Usage: <code>/remove DOC</code>; indexed: {docs}",
-                                    message.message_id)
+            sources = await asyncio.to_thread(self.service.sources)
+            lines = ["Usage: <code>/remove DOC</code>; indexed:", *(f"<code>{escape(s.doc)}</code>" for s in sources)]
+            await self.readers.send_parts(context, message.chat_id, render.pack(lines, separator="\n"),
+                                          message.message_id)
             return
         try:
             report = await asyncio.to_thread(self.service.remove_transcript, doc)
         except UsageError as err:
             await self.readers.send(context, message.chat_id, escape(str(err)), message.message_id)
             return
-        await self.readers.send(context, message.chat_id, f"Removed <code>{escape(doc)}</code> (moved aside to "
-                                "the index folder's <code>removed/</code>, so it can be restored).\n"
-                                + format_report("Indexed", report), message.message_id)
+        except VerbatimError as err:
+            log.exception("reindex after removal failed")
+            await self.readers.send(context, message.chat_id, f"Not removed: indexing failed ({escape(str(err))}); "
+                                    "the file was put back, nothing changed.", message.message_id)
+            return
+        head = (f"Removed <code>{escape(doc)}</code> (moved aside to the index folder's <code>removed/</code>, "
+                "so it can be restored).")
+        await self.readers.send_parts(context, message.chat_id,
+                                      render.pack([head, *report_lines("Indexed", report)], separator="\n"),
+                                      message.message_id)
 
     async def stats(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -120,7 +138,7 @@ class Admins:
         await self.readers.send(context, message.chat_id, format_totals(totals), message.message_id)
 
 
-def format_report(verb: str, report: IndexReport) -> str:
+def report_lines(verb: str, report: IndexReport) -> list[str]:
     lines = [f"{verb} {report.transcripts} transcript(s), {report.chunks} chunks in {report.seconds:.1f} s "
              f"({report.added} chunks added, {report.removed} removed)."]
     if report.docs_added:
@@ -129,7 +147,7 @@ def format_report(verb: str, report: IndexReport) -> str:
         lines.append("Gone: " + ", ".join(f"<code>{escape(d)}</code>" for d in report.docs_removed))
     for skipped in report.skipped:
         lines.append(f"Skipped <code>{escape(skipped.doc)}</code>: {escape(skipped.reason)}")
-    return "\n".join(lines)
+    return lines
 
 
 def format_totals(t: Totals) -> str:

@@ -51,7 +51,7 @@ class Readers:
     async def off_loop(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(fn, *args)
 
-    def link_for(self, context: Context) -> Callable[[Quote], str | None]:
+    def link_for(self, context: Context) -> Callable[[Quote], str]:
         username = context.bot.username
         return lambda q: f"https://t.me/{username}?start={self.service.ref(q)}"
 
@@ -74,9 +74,21 @@ class Readers:
             chat_id, text, parse_mode=ParseMode.HTML, reply_parameters=params, reply_markup=keyboard,
             link_preview_options=LinkPreviewOptions(is_disabled=True)), f"reply in chat {chat_id}")
 
+    async def send_parts(self, context: Context, chat_id: int, parts: list[str], reply_to: int | None = None,
+                         keyboard: InlineKeyboardMarkup | None = None) -> Message | None:
+        """Several messages in order, the keyboard under the last; returns the first one sent."""
+        first: Message | None = None
+        for i, part in enumerate(parts):
+            sent = await self.send(context, chat_id, part, reply_to, keyboard if i == len(parts) - 1 else None)
+            first = first or sent
+        return first
+
     async def _typing(self, context: Context, chat_id: int) -> None:
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        """"typing…" until cancelled: Telegram shows it for 5 s, so it is renewed every 4 s."""
+        while True:
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            await asyncio.sleep(4)
 
     # -- questions -----------------------------------------------------------------------------------
     async def answer(self, update: Update, context: Context, question: str) -> None:
@@ -101,7 +113,7 @@ class Readers:
                             message.message_id)
             return
         finally:
-            await typing
+            typing.cancel()
         parts = render.pack(render.answer_blocks(answer, self.link_for(context), self.titles(), self.subject()))
         keyboard = render.answer_keyboard(qid, 0, len(answer.quotes))
         await self._reply(update, context, chat.id, message, parts, keyboard)
@@ -124,11 +136,7 @@ class Readers:
                 if "not modified" in str(err).lower():
                     return
                 log.info("could not edit the earlier answer (%s); sending a new one", err)
-        first: Message | None = None
-        for i, part in enumerate(parts):
-            sent = await self.send(context, chat_id, part, message.message_id,
-                                   keyboard if i == len(parts) - 1 else None)
-            first = first or sent
+        first = await self.send_parts(context, chat_id, parts, message.message_id, keyboard)
         if first is None:
             log.error("question in chat %s went unanswered: every attempt to send failed", chat_id)
             return
@@ -194,7 +202,7 @@ class Readers:
         except UsageError as err:
             await self.send(context, message.chat_id, escape(str(err)[:1].upper() + str(err)[1:]) + ".")
             return
-        await self.send(context, message.chat_id, render.context_or_quote(ctx))
+        await self.send_parts(context, message.chat_id, render.context_parts(ctx))
 
     async def help(self, update: Update, context: Context) -> None:
         message, chat = update.effective_message, update.effective_chat
@@ -209,7 +217,7 @@ class Readers:
         message = update.effective_message
         if message is not None:
             found = await self.off_loop(self.service.sources)
-            await self.send(context, message.chat_id, render.sources_message(found), message.message_id)
+            await self.send_parts(context, message.chat_id, render.sources_message(found), message.message_id)
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -255,13 +263,11 @@ class Readers:
         answer = await self.off_loop(self.service.more, asked.question, asked.doc, shown)
         reply_to = query.message.message_id if query.message else None
         if not answer.quotes:
-            await self.send(context, chat.id, render.no_more(answer), reply_to)
+            await self.send(context, chat.id, render.NO_MORE, reply_to)
             return
-        await self.off_loop(self.stats.add_shown, qid, answer)
+        first = await self.off_loop(self.stats.add_shown, qid, answer)  # where these quotes were numbered
         parts = render.pack(render.answer_blocks(answer, self.link_for(context), self.titles(), self.subject()))
-        keyboard = render.answer_keyboard(qid, len(asked.shown), len(answer.quotes))
-        for i, part in enumerate(parts):
-            await self.send(context, chat.id, part, reply_to, keyboard if i == len(parts) - 1 else None)
+        await self.send_parts(context, chat.id, parts, reply_to, render.answer_keyboard(qid, first, len(answer.quotes)))
 
     async def _context(self, update: Update, context: Context, qid: int, position: int) -> None:
         query, chat = update.callback_query, update.effective_chat
@@ -277,8 +283,8 @@ class Readers:
             await query.answer(str(err)[:200], show_alert=True)
             return
         await query.answer()
-        await self.send(context, chat.id, render.context_or_quote(ctx),
-                        query.message.message_id if query.message else None)
+        await self.send_parts(context, chat.id, render.context_parts(ctx),
+                              query.message.message_id if query.message else None)
 
     async def _feedback(self, update: Update, qid: int, value: int) -> None:
         query = update.callback_query
@@ -294,11 +300,14 @@ async def error_handler(update: object, context: Context) -> None:
     """The one place errors end: logged with their traceback, and the person told briefly, never shown it."""
     error = context.error
     log.error("error while handling an update", exc_info=error)
-    if isinstance(update, Update) and update.effective_chat is not None and update.callback_query is None:
-        text = ("Sorry, I could not answer that just now; please try again." if isinstance(error, VerbatimError)
-                else "Sorry, that failed on my side. Please try again in a moment.")
+    if not isinstance(update, Update):
+        return
+    text = ("Sorry, I could not answer that just now; please try again." if isinstance(error, VerbatimError)
+            else "Sorry, that failed on my side. Please try again in a moment.")
+    # A button's query may already be answered, and a second answer is refused: tell the chat instead.
+    if update.effective_chat is not None:
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(update.effective_chat.id, text)
-    elif isinstance(update, Update) and update.callback_query is not None:
+    elif update.callback_query is not None:
         with contextlib.suppress(TelegramError):
-            await update.callback_query.answer("Sorry, that failed; please try again.")
+            await update.callback_query.answer(text)

@@ -17,7 +17,8 @@ from retrieval.models import Answer, Context, Quote
 from retrieval.service import Source
 
 LIMIT = 4096
-LinkFor = Callable[[Quote], str | None]
+LinkFor = Callable[[Quote], str]
+NO_MORE = "No other passages answer this closely enough to quote."
 
 
 def _size(text: str) -> int:
@@ -38,24 +39,37 @@ def citation(q: Quote, link: str | None, title: str | None = None) -> str:
 
 
 def quote_blocks(q: Quote, link: str | None, title: str | None = None, limit: int = LIMIT) -> list[str]:
-    """One block normally; a quote too long for one message is cut at spaces into consecutive
-    blockquotes (still verbatim, in order) with the citation under the last."""
+    """One block normally; a quote too long for one message is cut into consecutive blockquotes (at
+    spaces where it has them, anywhere where it has none), still verbatim and in order, with the citation
+    under the last."""
     cite = citation(q, link, title)
     whole = f"<blockquote>{escape(q.text)}</blockquote>\n{cite}"
     if _size(whole) <= limit:
         return [whole]
-    room = limit - _size(cite) - 64
+    blocks = [f"<blockquote>{escape(p)}</blockquote>" for p in cut(q.text, limit - _size(cite) - 64)]
+    blocks[-1] += f"\n{cite}"
+    return blocks
+
+
+def cut(text: str, room: int) -> list[str]:
+    """Consecutive pieces whose escaped size fits `room`; joined with single spaces they give `text`
+    back when it was split at spaces (a word longer than `room` is split inside, with no space lost)."""
     pieces, current = [], ""
-    for word in q.text.split(" "):
+    for word in text.split(" "):
+        while _size(escape(word)) > room:  # no space to break at: split the word itself
+            head = word[: max(1, room // 6)]
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(head)
+            word = word[len(head):]
         candidate = f"{current} {word}" if current else word
         if current and _size(escape(candidate)) > room:
             pieces.append(current)
             candidate = word
         current = candidate
     pieces.append(current)
-    blocks = [f"<blockquote>{escape(p)}</blockquote>" for p in pieces]
-    blocks[-1] += f"\n{cite}"
-    return blocks
+    return pieces
 
 
 def answer_blocks(answer: Answer, link_for: LinkFor, titles: dict[str, str] | None = None,
@@ -77,26 +91,26 @@ def abstention(answer: Answer, subject: str = "The transcripts do") -> str:
     return text
 
 
-def context_or_quote(ctx: Context, link: str | None = None) -> str:
-    """The passage, or only its quoted part if escaping made the passage too long for one message."""
+def context_parts(ctx: Context, link: str | None = None) -> list[str]:
+    """The passage in one message; if escaping makes it too long, only its quote, split if need be."""
     full = context_message(ctx, link)
     if _size(full) <= LIMIT:
-        return full
+        return [full]
     start, end = ctx.quote_start - ctx.start, ctx.quote_end - ctx.start
-    return context_message(Context(ctx.doc, ctx.title, ctx.quote_start, ctx.quote_end, ctx.text[start:end],
-                                   ctx.quote_start, ctx.quote_end, ctx.speaker, ctx.label), link)
+    alone = Context(ctx.doc, ctx.title, ctx.quote_start, ctx.quote_end, ctx.text[start:end], ctx.quote_start,
+                    ctx.quote_end, ctx.speaker, ctx.label)
+    if _size(context_message(alone, link)) <= LIMIT:
+        return [context_message(alone, link)]
+    quote = Quote(ctx.doc, ctx.quote_start, ctx.quote_end, alone.text, ctx.speaker, ctx.label)
+    return pack(quote_blocks(quote, link, ctx.title))
 
 
-def no_more(answer: Answer) -> str:
-    return "No other passages answer this closely enough to quote." if not answer.quotes else ""
-
-
-def pack(blocks: Sequence[str], limit: int = LIMIT) -> list[str]:
+def pack(blocks: Sequence[str], limit: int = LIMIT, separator: str = "\n\n") -> list[str]:
     """Blocks into as few messages as fit, in order; blocks are never cut here."""
     parts: list[str] = []
     current = ""
     for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
+        candidate = f"{current}{separator}{block}" if current else block
         if current and _size(candidate) > limit:
             parts.append(current)
             candidate = block
@@ -117,15 +131,15 @@ def context_message(ctx: Context, link: str | None = None) -> str:
     return f"{head}\n<blockquote expandable>{body}</blockquote>"
 
 
-def sources_message(sources: Sequence[Source]) -> str:
+def sources_message(sources: Sequence[Source]) -> list[str]:
     if not sources:
-        return "No transcripts are indexed yet."
+        return ["No transcripts are indexed yet."]
     lines = ["<b>Indexed transcripts</b>"]
     for s in sources:
         who = ", ".join(s.speakers[:4]) + (f" and {len(s.speakers) - 4} more" if len(s.speakers) > 4 else "")
         lines.append(f"• <b>{escape(s.title)}</b> (<code>{escape(s.doc)}</code>): {s.turns} turns, "
                      f"{s.sentences} sentences; {escape(who)}")
-    return "\n".join(lines)
+    return pack(lines, separator="\n")
 
 
 def help_message(examples: Sequence[str], admin: bool, group: bool) -> str:
@@ -142,14 +156,14 @@ def help_message(examples: Sequence[str], admin: bool, group: bool) -> str:
     return "\n".join(lines)
 
 
-def answer_keyboard(question_id: int, first: int, count: int, more: bool = True) -> InlineKeyboardMarkup | None:
+def answer_keyboard(question_id: int, first: int, count: int) -> InlineKeyboardMarkup:
     """Buttons under an answer; callback data stays far below 64 bytes (`c:<id>:<n>` and the like)."""
     rows: list[list[InlineKeyboardButton]] = []
     if count:
         labels = ["Context"] if count == 1 else [f"Context {i + 1}" for i in range(count)]
         ctx = [InlineKeyboardButton(lbl, callback_data=f"c:{question_id}:{first + i}") for i, lbl in enumerate(labels)]
         rows += [ctx[i:i + 3] for i in range(0, len(ctx), 3)]
-    last = [InlineKeyboardButton("More quotes", callback_data=f"m:{question_id}")] if more and count else []
+    last = [InlineKeyboardButton("More quotes", callback_data=f"m:{question_id}")] if count else []
     last += [InlineKeyboardButton("👍", callback_data=f"f:{question_id}:1"),
              InlineKeyboardButton("👎", callback_data=f"f:{question_id}:-1")]
     rows.append(last)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +82,7 @@ class Stats:
 
     def record(self, chat_id: int, chat_type: str, chat_title: str | None, user_id: int | None,
                answer: Answer) -> int:
-        with self._lock, self._db:
+        with self._lock, self._transaction():
             cur = self._db.execute(
                 "INSERT INTO questions (at, chat_id, chat_type, chat_title, user_id, question, doc, abstained, ms)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -90,10 +92,24 @@ class Stats:
             self._add_shown(qid, 0, answer)
             return qid
 
-    def add_shown(self, question_id: int, answer: Answer) -> None:
-        with self._lock, self._db:
+    def add_shown(self, question_id: int, answer: Answer) -> int:
+        """Appends the quotes after those already shown; returns the position of the first (two taps on
+        "More quotes" get distinct positions, so each keyboard's Context buttons point at its own quotes)."""
+        with self._lock, self._transaction():
             row = self._db.execute("SELECT COUNT(*) FROM shown WHERE question_id = ?", (question_id,)).fetchone()
             self._add_shown(question_id, int(row[0]), answer)
+            return int(row[0])
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Explicit BEGIN/COMMIT: in autocommit mode `with connection` would not make a transaction."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def _add_shown(self, qid: int, first: int, answer: Answer) -> None:
         self._db.executemany('INSERT INTO shown (question_id, position, doc, start, "end") VALUES (?, ?, ?, ?, ?)',
@@ -109,7 +125,7 @@ class Stats:
         return Asked(question_id, row[0], row[1], tuple((d, int(s), int(e)) for d, s, e in shown))
 
     def feedback(self, question_id: int, user_id: int, value: int) -> None:
-        with self._lock, self._db:
+        with self._lock:
             self._db.execute("INSERT OR REPLACE INTO feedback (question_id, user_id, value, at) VALUES (?, ?, ?, ?)",
                              (question_id, user_id, value, time.time()))
 

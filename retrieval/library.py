@@ -8,6 +8,7 @@ an admin's slip must be recoverable.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -42,7 +43,10 @@ def safe_name(filename: str) -> str:
         raise UsageError(f"{Path(filename).name or 'the file'} is not a transcript file; send one of {allowed}")
     ascii_stem = unicodedata.normalize("NFKD", stem.translate(_LETTERS)).encode("ascii", "ignore").decode("ascii")
     clean = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_stem).strip("-_").lower()[:80]
-    return f"{clean or 'transcript'}.{suffix}"
+    if len(clean) * 2 < len(stem.strip()):  # mostly non-Latin: keep names apart with a hash of the original
+        digest = hashlib.blake2b(stem.encode("utf-8"), digest_size=4).hexdigest()
+        clean = f"{clean}-{digest}" if clean else f"transcript-{digest}"
+    return f"{clean}.{suffix}"
 
 
 def decode(raw: bytes, doc: str) -> str:
@@ -101,3 +105,11 @@ def remove(data_dir: Path, doc: str, trash_dir: Path) -> Path:
     if meta.is_file():
         shutil.move(meta, trash_dir / f"{stamp}-{meta.name}")
     return moved
+
+
+def restore(moved: Path, original: Path) -> None:
+    """Undo `remove` (its metadata file too, if it was moved with it)."""
+    shutil.move(moved, original)
+    meta = moved.with_name(moved.name.rsplit(".", 1)[0] + METADATA_SUFFIX)
+    if meta.is_file():
+        shutil.move(meta, original.with_name(original.name.rsplit(".", 1)[0] + METADATA_SUFFIX))

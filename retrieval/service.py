@@ -27,8 +27,11 @@ from retrieval.passages import Window, windows
 from retrieval.quotes import QuoteParams, SentenceVectors, SparseRows, choose, coverage, lacks_answer_type, to_quotes
 from retrieval.search import Ranked, SearchParams, fuse
 from retrieval.store import Space, connect
+from retrieval.summaries import Part, Summary, SummaryParams, format_summary, summarize_doc
 
 log = logging.getLogger(__name__)
+DEFAULT_SUMMARY_WORDS = 250
+TOPIC_WINDOWS = 6
 SMALL_DOC_CHARS = 15_000  # interviews this short get multilingual vectors at index time (~5 s each)
 
 
@@ -110,6 +113,10 @@ class Service:
         began = time.perf_counter()
         self._connect()
         corpus = load_corpus(self.settings.data_dir)
+        if not corpus.transcripts:
+            reasons = "; ".join(f"{k.doc}: {k.reason}" for k in corpus.skipped[:3])
+            raise UsageError(f"no usable transcripts in {self.settings.data_dir}"
+                             + (f" ({reasons})" if reasons else "") + "; add .txt, .md, .srt or .vtt files")
         with self._write:
             added, removed = self._sync_main(corpus, full)
             small = {d for d, t in corpus.transcripts.items() if len(t.text) <= SMALL_DOC_CHARS}
@@ -136,15 +143,15 @@ class Service:
 
     def _sync_multi(self, corpus: Corpus, docs: set[str], full: bool) -> int:
         """Multilingual vectors for `docs`; others keep theirs until asked in another language."""
+        known = {c.doc for c in corpus.chunks}
+        docs = docs | (self._multi_docs & known)  # a rebuild keeps what earlier questions paid to embed
         wanted = [c for c in corpus.chunks if c.doc in docs]
         try:
             if full or self.multi.store(refresh=True) is None:
                 self.multi.rebuild(wanted)
                 self._multi_docs = set(docs)
                 return len(wanted)
-            known = {c.doc for c in corpus.chunks}
-            self.multi.sync([c for c in corpus.chunks if c.doc in docs | (self._multi_docs & known)],
-                            docs=docs | (self._multi_docs & known))
+            self.multi.sync(wanted, docs=docs)
         except ModelMismatchError:
             self.multi.rebuild(wanted)
         self._multi_docs |= docs
@@ -207,9 +214,12 @@ class Service:
         return rows
 
     def _ensure_multilingual(self, corpus: Corpus, doc: str | None) -> None:
-        docs = {doc} if doc else set(corpus.transcripts)
-        if docs <= self._multi_docs:
+        """A question scoped to one transcript embeds it if need be (about 1 s per 3 kB, once). An
+        unscoped one searches what is embedded already (every interview-sized transcript), rather than
+        make the asker, and everyone queued behind the lock, wait minutes for a whole corpus."""
+        if doc is None or doc in self._multi_docs:
             return
+        docs = {doc}
         with self._write:
             missing = docs - self._multi_docs
             log.info("embedding %d transcript(s) with the multilingual model", len(missing))
@@ -285,17 +295,83 @@ class Service:
             raise UsageError("the transcript has changed since that link was made; ask the question again")
         return self.context(docs[0], parsed.start, parsed.end)
 
+    # -- summaries -----------------------------------------------------------------------------------
+    def summarize(self, doc: str | None = None, topic: str | None = None, words: int = DEFAULT_SUMMARY_WORDS,
+                  params: SummaryParams | None = None) -> Summary:
+        """A quote-based summary of one transcript or all, optionally of one topic, within `words`."""
+        if words < 20:
+            raise UsageError("a summary needs at least 20 words; pass a larger --words")
+        corpus = self.corpus
+        corpus.check_doc(doc)
+        params = params or SummaryParams()
+        topic = (topic or "").strip() or None
+        candidates: set[int] | None = None
+        relevance: dict[int, float] | None = None
+        docs = [doc] if doc else sorted(corpus.transcripts)
+        if topic:
+            found = self._topic_sentences(corpus, topic, doc)
+            if found is None:
+                said = f"{doc} does not" if doc else "The transcripts do not"
+                return Summary(doc, topic, (), f"{said} cover {topic!r}.", abstained=True)
+            relevance = found
+            candidates = set(found)
+            docs = [d for d in docs if any(corpus.sentence_doc[s] == d for s in candidates)]
+        share = words // max(len(docs), 1)
+        parts: list[Part] = []
+        texts: list[str] = []
+        for d in docs:
+            mine = summarize_doc(corpus, d, share, params, candidates, relevance)
+            parts += mine
+            texts.append(format_summary(mine, corpus.transcripts[d].title if len(docs) > 1 else None))
+        return Summary(doc, topic, tuple(parts), "\n\n".join(t for t in texts if t))
+
+    def _topic_sentences(self, corpus: Corpus, topic: str, doc: str | None) -> dict[int, float] | None:
+        """Sentences of the passages search finds for the topic, with a relevance in [0, 1]; None when
+        the transcripts do not cover it (the same evidence an answer would need)."""
+        english = is_english(topic, corpus.vocabulary)
+        if not english:
+            self._ensure_multilingual(corpus, doc)
+        ranked, _, _ = self._rank(corpus, topic, doc, english)
+        if not ranked:
+            return None
+        scope = doc or corpus.chunks[ranked[0].chunk].doc
+        if english and coverage(corpus, topic, scope) < self.quote_params.min_coverage \
+                and ranked[0].dense < self.quote_params.min_dense:
+            return None
+        p = self.search_params
+        found = windows(corpus, ranked, p.window_chars, p.window_support, limit=TOPIC_WINDOWS)
+        best = found[0].score if found and found[0].score > 0 else 1.0
+        out: dict[int, float] = {}
+        for w in found:
+            for chunk in range(w.first, w.last + 1):
+                for s in corpus.chunk_sentences[chunk]:
+                    out[s] = max(out.get(s, 0.0), w.score / best)
+        return out
+
     # -- managing transcripts ------------------------------------------------------------------------
     def add_transcript(self, filename: str, raw: bytes) -> tuple[library.Added, IndexReport | None]:
         """Validate, store and index an uploaded file; nothing is written when it does not parse."""
         with self._admin:
             added = library.add(self.settings.data_dir, filename, raw)
-            return added, None if added.unchanged else self.index()
+            if added.unchanged:
+                return added, None
+            try:
+                return added, self.index()
+            except BaseException:
+                (self.settings.data_dir / added.doc).unlink(missing_ok=True)  # nothing changed, as promised
+                raise
 
     def remove_transcript(self, doc: str) -> IndexReport:
+        """Moves the file aside and reindexes; puts it back if indexing fails. The last one stays."""
         with self._admin:
-            library.remove(self.settings.data_dir, doc, self.settings.index_dir / "removed")
-            return self.index()
+            if set(self.corpus.transcripts) <= {doc}:
+                raise UsageError(f"{doc} is the only transcript; add another before removing it")
+            moved = library.remove(self.settings.data_dir, doc, self.settings.index_dir / "removed")
+            try:
+                return self.index()
+            except BaseException:
+                library.restore(moved, self.settings.data_dir / doc)
+                raise
 
     # -- what is indexed -----------------------------------------------------------------------------
     def suggestions(self, doc: str | None = None, limit: int = 3) -> list[str]:

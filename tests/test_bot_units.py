@@ -100,10 +100,11 @@ def test_a_context_that_escaping_makes_too_long_falls_back_to_its_quote() -> Non
     text = "&" * 1000 + " The quoted part. " + "<" * 1000
     start = text.index("The")
     ctx = Context("d.txt", "D", 0, len(text), text, start, start + 16, "Ann", "turn 1")
-    html = render.context_or_quote(ctx)
+    [html] = render.context_parts(ctx)
     assert len(html) <= render.LIMIT and check_html(html).endswith("The quoted part.")
     short = Context("d.txt", "D", 0, 20, "Before. Quoted. After", 8, 15, "Ann", "turn 1")
-    assert check_html(render.context_or_quote(short)).endswith("Before. Quoted. After")
+    [html] = render.context_parts(short)
+    assert check_html(html).endswith("Before. Quoted. After")
 
 
 def test_callback_data_fits_in_64_bytes() -> None:
@@ -184,3 +185,34 @@ def test_tokens_never_reach_the_log(caplog: pytest.LogCaptureFixture) -> None:
         log.exception("while polling")
     assert TOKEN not in caplog.text and "y" * 35 not in caplog.text
     assert "[token]" in caplog.text
+
+
+def test_a_single_sentence_longer_than_a_message_still_opens_in_context() -> None:
+    text = "字" * 6000 + "."
+    ctx = Context("d.txt", "D", 0, len(text), text, 0, len(text), "Ann", "turn 1")
+    parts = render.context_parts(ctx)
+    assert len(parts) > 1 and all(len(p) <= render.LIMIT for p in parts)
+    assert "".join(check_html(f"<blockquote>{m}</blockquote>") for p in parts
+                   for m in re.findall(r"<blockquote>(.*?)</blockquote>", p, re.S)) == text
+
+
+async def test_deliver_waits_out_a_flood_limit_and_gives_up_on_a_refusal() -> None:
+    from telegram.error import BadRequest, RetryAfter
+
+    from bot.delivery import deliver
+
+    calls: list[int] = []
+
+    async def flaky() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RetryAfter(0)
+        return "sent"
+
+    assert await deliver(flaky, "test") == "sent" and len(calls) == 2
+
+    async def refused() -> str:
+        raise BadRequest("Message is too long")
+
+    with pytest.raises(BadRequest):
+        await deliver(refused, "test")

@@ -16,10 +16,21 @@ from tests.conftest import MEETING, SUBTITLES
     ("../../etc/passwd.srt", "passwd.srt"),
     ("Məmmədli müsahibə.md", "memmedli-musahibe.md"),
     (".hidden.vtt", "hidden.vtt"),
-    ("???.txt", "transcript.txt"),
+    ("Интервью с Мамедли.txt", "transcript-f48417cf.txt"),
 ])
 def test_safe_names_stay_inside_the_data_dir(given: str, expected: str) -> None:
     assert library.safe_name(given) == expected
+
+
+def test_names_in_other_scripts_stay_distinct() -> None:
+    assert library.safe_name("Интервью.txt") != library.safe_name("Другое интервью.txt")
+
+
+def test_a_failed_removal_can_be_undone(tmp_path: Path) -> None:
+    data, trash = tmp_path / "data", tmp_path / "trash"
+    library.add(data, "briefing.srt", SUBTITLES.encode())
+    library.restore(library.remove(data, "briefing.srt", trash), data / "briefing.srt")
+    assert (data / "briefing.srt").read_text(encoding="utf-8") == SUBTITLES and not list(trash.iterdir())
 
 
 def test_other_file_types_are_refused() -> None:
@@ -64,6 +75,6 @@ def test_removal_moves_the_file_and_its_metadata_aside(tmp_path: Path) -> None:
     moved = library.remove(data, "briefing.srt", trash)
     assert moved.read_text(encoding="utf-8") == SUBTITLES and not (data / "briefing.srt").exists()
     assert sorted(p.name.split("-", 2)[-1] for p in trash.iterdir()) == ["briefing.meta.json", "briefing.srt"]
-    for bad in ("briefing.srt", "../trash", "../../etc/passwd"):
+    for bad in ("briefing.srt", f"../trash/{moved.name}", "../trash", "../../etc/passwd"):
         with pytest.raises(UsageError, match="no transcript"):
             library.remove(data, bad, trash)

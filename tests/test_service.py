@@ -165,3 +165,21 @@ def test_unscoped_questions_are_judged_by_the_transcript_that_would_answer(servi
     question = "Why were the lobster volunteers arrested near the plastic harbour?"
     assert service.ask(question).abstained
     assert not service.ask("Why were the lobster licences extended?").abstained
+
+
+def test_the_last_transcript_cannot_be_removed_and_an_empty_folder_says_so(tmp_path: Path) -> None:
+    from retrieval.config import Settings
+    from tests.conftest import MEETING
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "fisheries.txt").write_text(MEETING, encoding="utf-8")
+    with Service(Settings(data, tmp_path / "index")) as svc:
+        svc.open()
+        with pytest.raises(UsageError, match="only transcript"):
+            svc.remove_transcript("fisheries.txt")
+        assert (data / "fisheries.txt").exists()
+    (data / "fisheries.txt").unlink()
+    (data / "notes.txt").write_bytes(b"\xff\xfe broken")
+    with Service(Settings(data, tmp_path / "index")) as svc, pytest.raises(UsageError, match="no usable transcripts"):
+        svc.open()

@@ -1,0 +1,260 @@
+"""Quote-based summaries: what was asked and the sentences that carry each answer, all verbatim.
+
+- An interview is summarised exchange by exchange: the interviewer's question, condensed to its shortest
+  question sentence and quoted as the interviewer's, then the one to three answer sentences that are most
+  central to that answer (closest to the answer's own mean vector and richest in its frequent terms).
+- A meeting or hearing is cut into sections of equal length, one per slice of the word budget, and each
+  section contributes its most central sentences, so the summary follows the meeting from start to end
+  instead of dwelling on its busiest stretch.
+- Centrality is a sentence's similarity to the mean vector of its scope (the vectors the index already
+  holds). Term-frequency density (SumBasic) and keyword weights were measured too and lowered ROUGE on
+  qmsum/committee-train, so they are not used. A sentence too similar to one already chosen is skipped
+  (maximal marginal relevance); transcription noise ("{disfmarker}", fillers) and fragments are passed over.
+- With a topic, only sentences from the passages that search finds for it are candidates, and their
+  relevance joins the score.
+
+Everything is deterministic: ties break by position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from retrieval.corpus import Corpus
+from retrieval.lexical import words
+from retrieval.models import Quote
+from retrieval.quotes import verify
+from retrieval.transcripts import Turn
+
+TOPIC_SHARE = 0.75  # an exchange stays in a topic summary if its passage ranks within this share of the best
+_MARK = re.compile(r"\{\w+\}")
+_FILLER = re.compile(r"\b(?:um+|uh+|hmm+|mm+|yeah|okay|oh)\b", re.I)
+
+
+@dataclass(frozen=True)
+class SummaryParams:
+    min_words: int = 12
+    max_words: int = 60
+    section_words: int = 25
+    relevance_weight: float = 1.0
+    redundancy: float = 0.85
+    answer_sentences: int = 3
+    question_factor: float = 0.7
+
+
+@dataclass(frozen=True)
+class Part:
+    """One exchange (interviews) or one section (meetings): an optional heading, then quotes."""
+
+    title: str
+    quotes: tuple[Quote, ...]
+    question: Quote | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    doc: str | None
+    topic: str | None
+    parts: tuple[Part, ...]
+    text: str
+    abstained: bool = False
+
+    @property
+    def quotes(self) -> tuple[Quote, ...]:
+        return tuple(q for p in self.parts for q in ((p.question,) if p.question else ()) + p.quotes)
+
+    @property
+    def words(self) -> int:
+        return sum(len(words(q.text)) for q in self.quotes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc": self.doc, "topic": self.topic, "summary": self.text, "abstained": self.abstained,
+                "quotes": [q.to_json() for q in self.quotes]}
+
+
+def summarize_doc(corpus: Corpus, doc: str, budget: int, params: SummaryParams,
+                  candidates: set[int] | None = None, relevance: dict[int, float] | None = None) -> list[Part]:
+    """Parts for one transcript within `budget` words; `candidates` limits the sentences (topic focus)."""
+    transcript = corpus.transcripts[doc]
+    if transcript.format == "interview" and any(t.question is not None for t in transcript.turns):
+        return _interview(corpus, doc, budget, params, candidates, relevance)
+    return _sections(corpus, doc, budget, params, candidates, relevance)
+
+
+# -- scoring -----------------------------------------------------------------------------------------
+def _vectors(corpus: Corpus) -> np.ndarray:
+    if corpus.sentence_vectors is None:
+        raise RuntimeError("sentence vectors missing; index() embeds them")
+    return corpus.sentence_vectors
+
+
+def _usable(corpus: Corpus, s: int, params: SummaryParams) -> bool:
+    text = corpus.sentence_text(s)
+    n = len(words(text))
+    if not params.min_words <= n <= params.max_words:
+        return False
+    noise = len(_MARK.findall(text)) + len(_FILLER.findall(text))
+    return noise * 5 <= n
+
+
+def _scores(corpus: Corpus, pool: Sequence[int], params: SummaryParams,
+            relevance: dict[int, float] | None = None, anchor: np.ndarray | None = None) -> dict[int, float]:
+    """Centrality within `pool`: similarity to its mean vector (plus `anchor`, e.g. the question an
+    answer replies to), and with a topic, the relevance of the sentence's passage."""
+    if not pool:
+        return {}
+    vectors = _vectors(corpus)
+    centroid = vectors[list(pool)].mean(axis=0)
+    if anchor is not None:
+        centroid = centroid + anchor
+    norm = float(np.linalg.norm(centroid)) or 1.0
+    out = {}
+    for s in pool:
+        score = float(vectors[s] @ centroid) / norm
+        if relevance:
+            score += params.relevance_weight * relevance.get(s, 0.0)
+        if corpus.sentence_text(s).rstrip().endswith("?"):
+            score *= params.question_factor
+        out[s] = score
+    return out
+
+
+def _pick(corpus: Corpus, scores: dict[int, float], budget: int, params: SummaryParams, limit: int,
+          chosen_vectors: list[np.ndarray]) -> list[int]:
+    """Best first, skipping near-duplicates of anything already chosen, until the budget or limit."""
+    vectors = _vectors(corpus)
+    picked: list[int] = []
+    used = 0
+    for s in sorted(scores, key=lambda s: (-scores[s], s)):
+        if len(picked) >= limit:
+            break
+        n = len(words(corpus.sentence_text(s)))
+        if used + n > budget or any(float(vectors[s] @ v) > params.redundancy for v in chosen_vectors):
+            continue
+        picked.append(s)
+        chosen_vectors.append(vectors[s])
+        used += n
+    return sorted(picked)
+
+
+# -- interviews ----------------------------------------------------------------------------------------
+def _interview(corpus: Corpus, doc: str, budget: int, params: SummaryParams, candidates: set[int] | None,
+               relevance: dict[int, float] | None) -> list[Part]:
+    transcript = corpus.transcripts[doc]
+    index = {(s.start): i for i, s in enumerate(corpus.sentences) if corpus.sentence_doc[i] == doc}
+    exchanges: list[tuple[Turn, list[Turn]]] = []
+    for turn in transcript.turns:
+        if turn.role == "interviewer" and turn.question is not None:
+            answers = [transcript.turns[i] for i in corpus.answered_by.get((doc, turn.index), [])]
+            exchanges.append((turn, answers))
+    if candidates is not None:
+        def relevant(turns: tuple[Turn, ...]) -> float:
+            found = [(relevance or {}).get(index[s.start], 0.0) for t in turns for s in t.sentences
+                     if index[s.start] in candidates]
+            return max(found, default=-1.0)
+        best = max((relevant((q, *a)) for q, a in exchanges), default=-1.0)
+        # a topic keeps the exchanges that discuss it, not every one a wide passage touched
+        exchanges = [(q, a) for q, a in exchanges if relevant((q, *a)) >= max(0.0, best * TOPIC_SHARE)]
+    if not exchanges:
+        return []
+    headings = {q.index: _condensed(corpus, q, index) for q, _ in exchanges}
+    heading_words = sum(len(words(corpus.sentence_text(h))) for h in headings.values() if h is not None)
+    share = max(params.min_words, (budget - heading_words) // len(exchanges))
+    vectors = _vectors(corpus)
+    parts = []
+    chosen: list[np.ndarray] = []
+    for question, answers in exchanges:
+        pool = [index[s.start] for t in answers for s in t.sentences if _usable(corpus, index[s.start], params)]
+        if candidates is not None:
+            pool = [s for s in pool if s in candidates] or pool
+        heading = headings[question.index]
+        anchor = vectors[heading] if heading is not None else None
+        picked = _pick(corpus, _scores(corpus, pool, params, relevance, anchor), share, params,
+                       params.answer_sentences, chosen)
+        if not picked and pool:  # every exchange shows at least its most central sentence
+            scores = _scores(corpus, pool, params, relevance, anchor)
+            picked = [min(scores, key=lambda s: (-scores[s], s))]
+        parts.append(Part(f"Q{question.question}", tuple(_quote(corpus, s) for s in picked),
+                          _quote(corpus, heading) if heading is not None else None))
+    return parts
+
+
+def _condensed(corpus: Corpus, turn: Turn, index: dict[int, int]) -> int | None:
+    """The question itself: its shortest sentence ending in "?" (the rest is usually preamble)."""
+    asks = [index[s.start] for s in turn.sentences if corpus.sentence_text(index[s.start]).rstrip().endswith("?")]
+    asks = [s for s in asks if len(words(corpus.sentence_text(s))) >= 3] or asks
+    if not asks:
+        return index[turn.sentences[-1].start] if turn.sentences else None
+    return min(asks, key=lambda s: (len(corpus.sentence_text(s)), s))
+
+
+# -- meetings, hearings, prose ---------------------------------------------------------------------
+def _sections(corpus: Corpus, doc: str, budget: int, params: SummaryParams, candidates: set[int] | None,
+              relevance: dict[int, float] | None) -> list[Part]:
+    transcript = corpus.transcripts[doc]
+    pool = [i for i, d in enumerate(corpus.sentence_doc)
+            if d == doc and _usable(corpus, i, params) and (candidates is None or i in candidates)]
+    if not pool:
+        return []
+    scores = _scores(corpus, pool, params, relevance)
+    sections = _split(corpus, pool, max(1, min(len(pool), round(budget / params.section_words))))
+    share = budget // len(sections)
+    chosen: list[np.ndarray] = []
+    picked = [s for section in sections for s in _pick(corpus, {s: scores[s] for s in section}, share, params,
+                                                       len(section), chosen)]
+    left = budget - sum(len(words(corpus.sentence_text(s))) for s in picked)
+    if left >= params.min_words:  # short sections leave budget: the best of the rest gets it
+        rest = {s: v for s, v in scores.items() if s not in set(picked)}
+        picked += _pick(corpus, rest, left, params, len(rest), chosen)
+    section_of = {s: i for i, section in enumerate(sections) for s in section}
+    parts = []
+    for i, section in enumerate(sections):
+        mine = sorted(s for s in picked if section_of[s] == i)
+        if mine:
+            first, last = corpus.sentences[section[0]], corpus.sentences[section[-1]]
+            title = (f"{transcript.label(transcript.turns[first.turn], first.paragraph)} – "
+                     f"{transcript.label(transcript.turns[last.turn], last.paragraph)}")
+            parts.append(Part(title, tuple(_quote(corpus, s) for s in mine)))
+    return parts
+
+
+def _split(corpus: Corpus, pool: list[int], count: int) -> list[list[int]]:
+    """Contiguous sections with about equal numbers of words."""
+    lengths = [len(words(corpus.sentence_text(s))) for s in pool]
+    total = sum(lengths)
+    sections: list[list[int]] = [[] for _ in range(count)]
+    seen = 0
+    for s, n in zip(pool, lengths, strict=True):
+        sections[min(count - 1, seen * count // max(total, 1))].append(s)
+        seen += n
+    return [section for section in sections if section]
+
+
+def _quote(corpus: Corpus, s: int) -> Quote:
+    sentence = corpus.sentences[s]
+    transcript = corpus.transcripts[corpus.sentence_doc[s]]
+    turn = transcript.turns[sentence.turn]
+    quote = Quote(transcript.doc, sentence.start, sentence.end, transcript.text[sentence.start:sentence.end],
+                  turn.speaker, transcript.label(turn, sentence.paragraph), turn.role, turn.index)
+    verify(transcript.text, quote)
+    return quote
+
+
+def format_summary(parts: Sequence[Part], title: str | None = None) -> str:
+    """Plain text as a person reads it: questions marked as the interviewer's, quotes with speakers."""
+    lines: list[str] = [title] if title else []
+    for part in parts:
+        if part.question is not None:
+            lines.append(f"{part.title} (interviewer): {part.question.text}")
+        speaker = None
+        for q in part.quotes:
+            if q.speaker != speaker:
+                speaker = q.speaker
+                lines.append(f"{q.speaker}:")
+            lines.append(f"“{q.text}” ({q.label})")
+    return "\n".join(lines)
