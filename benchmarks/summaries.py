@@ -23,9 +23,9 @@ from rouge_score import rouge_scorer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from retrieval.config import Settings  # noqa: E402
-from retrieval.service import Service  # noqa: E402
-from retrieval.summaries import SummaryParams  # noqa: E402
+from retrieval.config import Settings
+from retrieval.service import Service
+from retrieval.summaries import SummaryParams
 
 
 def main() -> None:
@@ -59,7 +59,8 @@ def main() -> None:
             for key in scores:
                 scores[key].append(got[key].fmeasure * 100)
     out = {k: round(statistics.mean(v), 2) for k, v in scores.items()}
-    out |= {"summaries": len(rows), "words_of_budget": round(statistics.mean(fill), 3), "ms_p50": round(statistics.median(ms), 1), "ms_max": round(max(ms), 1)}
+    out |= {"summaries": len(rows), "words_of_budget": round(statistics.mean(fill), 3),
+            "ms_p50": round(statistics.median(ms), 1), "ms_max": round(max(ms), 1)}
     print(json.dumps(out))
 
 

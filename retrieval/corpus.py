@@ -119,5 +119,9 @@ def load_corpus(data_dir: Path) -> Corpus:
             transcripts[doc] = load(path, doc)
         except TranscriptError as err:
             skipped.append(Skipped(doc, err.reason))
+    if not transcripts:
+        reasons = "; ".join(f"{k.doc}: {k.reason}" for k in skipped[:3])
+        raise UsageError(f"no usable transcripts in {data_dir}" + (f" ({reasons})" if reasons else "")
+                         + "; add .txt, .md, .srt or .vtt files")
     chunks = [c for t in transcripts.values() for c in chunk_transcript(t)]
     return Corpus(transcripts, chunks, skipped)

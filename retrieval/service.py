@@ -113,10 +113,6 @@ class Service:
         began = time.perf_counter()
         self._connect()
         corpus = load_corpus(self.settings.data_dir)
-        if not corpus.transcripts:
-            reasons = "; ".join(f"{k.doc}: {k.reason}" for k in corpus.skipped[:3])
-            raise UsageError(f"no usable transcripts in {self.settings.data_dir}"
-                             + (f" ({reasons})" if reasons else "") + "; add .txt, .md, .srt or .vtt files")
         with self._write:
             added, removed = self._sync_main(corpus, full)
             small = {d for d, t in corpus.transcripts.items() if len(t.text) <= SMALL_DOC_CHARS}
