@@ -22,7 +22,6 @@ from retrieval.library import MAX_UPLOAD_BYTES
 from retrieval.service import IndexReport
 
 log = logging.getLogger(__name__)
-REFUSAL = "Sorry, only the bot's admins can do that. Ask me a question instead!"
 
 
 class Admins:
@@ -31,19 +30,9 @@ class Admins:
         self.service = readers.service
         self._reindexing = asyncio.Lock()
 
-    async def _allowed(self, update: Update, context: Context) -> bool:
-        if self.readers.is_admin(update):
-            return True
-        message = update.effective_message
-        if message is not None:
-            who = update.effective_user.id if update.effective_user else "?"
-            log.info("refused an admin action from user %s", who)
-            await self.readers.send(context, message.chat_id, REFUSAL, message.message_id)
-        return False
-
     async def reindex(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is None or not await self._allowed(update, context):
+        if message is None or not await self.readers.require_admin(update, context):
             return
         if self._reindexing.locked():
             await self.readers.send(context, message.chat_id, "A reindex is already running; I will report when "
@@ -65,7 +54,7 @@ class Admins:
 
     async def upload(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is None or message.document is None or not await self._allowed(update, context):
+        if message is None or message.document is None or not await self.readers.require_admin(update, context):
             return
         document = message.document
         name = document.file_name or "transcript.txt"
@@ -105,7 +94,7 @@ class Admins:
 
     async def remove(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is None or not await self._allowed(update, context):
+        if message is None or not await self.readers.require_admin(update, context):
             return
         doc = " ".join(context.args or []).strip()
         if not doc:
@@ -132,7 +121,7 @@ class Admins:
 
     async def stats(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is None or not await self._allowed(update, context):
+        if message is None or not await self.readers.require_admin(update, context):
             return
         totals = await asyncio.to_thread(self.readers.stats.totals)
         await self.readers.send(context, message.chat_id, format_totals(totals), message.message_id)

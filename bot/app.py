@@ -33,6 +33,7 @@ from bot.admin import Admins
 from bot.config import BotSettings
 from bot.handlers import Readers, error_handler
 from bot.limits import TelegramLimiter, UserLimiter
+from bot.posts import Posts
 from bot.stats import Stats
 from retrieval.errors import UsageError, VerbatimError
 from retrieval.service import Service
@@ -40,11 +41,13 @@ from retrieval.service import Service
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
-READER_COMMANDS = [BotCommand("help", "how to ask, with examples"), BotCommand("sources", "what is indexed")]
+READER_COMMANDS = [BotCommand("help", "how to ask, with examples"), BotCommand("sources", "what is indexed"),
+                   BotCommand("summary", "a summary in quotes: /summary [topic]")]
 GROUP_COMMANDS = [BotCommand("ask", "ask about the transcripts: /ask question"), *READER_COMMANDS]
 ADMIN_COMMANDS = [*READER_COMMANDS, BotCommand("reindex", "rebuild the index (answers continue)"),
                   BotCommand("remove", "remove a transcript: /remove doc"),
-                  BotCommand("stats", "questions, abstentions, feedback, busiest chats")]
+                  BotCommand("stats", "questions, abstentions, feedback, busiest chats"),
+                  BotCommand("post_summary", "post a summary to the channel: /post_summary [topic]")]
 
 
 def build_application(service: Service, stats: Stats, settings: BotSettings) -> Application:  # type: ignore[type-arg]
@@ -60,11 +63,16 @@ def build_application(service: Service, stats: Stats, settings: BotSettings) -> 
     readers = Readers(service, stats, settings,
                       UserLimiter(settings.user_questions_per_minute, settings.user_burst))
     admins = Admins(readers)
-    add_handlers(app, readers, admins)
+    posts = Posts(readers)
+    add_handlers(app, readers, admins, posts)
+    if settings.digest_time is not None:
+        if app.job_queue is None:
+            raise UsageError("VERBATIM_DIGEST_TIME needs python-telegram-bot's job queue; reinstall with make install")
+        app.job_queue.run_daily(posts.digest, time=settings.digest_time, name="digest")
     return app
 
 
-def add_handlers(app: Application, readers: Readers, admins: Admins) -> None:  # type: ignore[type-arg]
+def add_handlers(app: Application, readers: Readers, admins: Admins, posts: Posts) -> None:  # type: ignore[type-arg]
     messages = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -75,6 +83,8 @@ def add_handlers(app: Application, readers: Readers, admins: Admins) -> None:  #
     app.add_handler(CommandHandler("reindex", admins.reindex, filters=filters.UpdateType.MESSAGE))
     app.add_handler(CommandHandler("remove", admins.remove, filters=filters.UpdateType.MESSAGE))
     app.add_handler(CommandHandler("stats", admins.stats, filters=filters.UpdateType.MESSAGE))
+    app.add_handler(CommandHandler("summary", posts.summary, filters=filters.UpdateType.MESSAGE))
+    app.add_handler(CommandHandler("post_summary", posts.post_summary, filters=filters.UpdateType.MESSAGE))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.Document.ALL, admins.upload))
     app.add_handler(MessageHandler(messages & private & filters.TEXT & ~filters.COMMAND, readers.private_text))
     app.add_handler(MessageHandler(messages & groups & filters.TEXT & ~filters.COMMAND, readers.group_text))

@@ -26,6 +26,8 @@ EXAMPLES = """examples:
   verbatim ask "Whose house did they search?"
   verbatim ask --json "Why is the opposition under pressure?" --doc mammadli-interview.txt
   verbatim ask --jsonl questions.jsonl > answers.jsonl
+  verbatim summary --words 200
+  verbatim summary --topic "dialogue with the opposition" --json
   verbatim chat
   TELEGRAM_BOT_TOKEN=123:abc... verbatim run
 """
@@ -50,6 +52,13 @@ def parser() -> argparse.ArgumentParser:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON answer object")
     out.add_argument("--jsonl", metavar="FILE", help="answer every {id, question, doc?} line of FILE")
+    _common(p)
+    p = sub.add_parser("summary", help="a quote-based summary of one transcript or all",
+                       description="A summary made of verbatim quotes, e.g. verbatim summary --topic elections")
+    p.add_argument("--doc", help="only this transcript (path relative to the data dir)")
+    p.add_argument("--topic", help="summarise only what the transcripts say about this")
+    p.add_argument("--words", type=int, default=250, help="word budget of the quotes (default 250)")
+    p.add_argument("--json", action="store_true", help="print one JSON summary object")
     _common(p)
     p = sub.add_parser("chat", help="interactive terminal chat over the transcripts")
     _common(p)
@@ -87,6 +96,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return 0
         if args.command == "chat":
             return run_chat(service)
+        if args.command == "summary":
+            summary = service.summarize(args.doc, args.topic, args.words)
+            print(json.dumps(summary.to_json(), ensure_ascii=False) if args.json else summary.text)
+            return 0
         return _ask(service, args)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ class BotEnvironment(BaseSettings):
     user_questions_per_minute: float = Field(default=20.0, gt=0)
     user_burst: int = Field(default=5, ge=1)
     concurrent_updates: int = Field(default=64, ge=1)
+    digest_time: str | None = None
 
     @field_validator("admin_ids")
     @classmethod
@@ -73,6 +75,7 @@ class BotSettings:
     user_questions_per_minute: float
     user_burst: int
     concurrent_updates: int
+    digest_time: dt.time | None = None
 
 
 def build_settings(data_dir: str | None = None, index_dir: str | None = None) -> Settings:
@@ -107,6 +110,9 @@ def build_bot_settings() -> BotSettings:
     if env.webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", env.webhook_secret):
         raise UsageError("VERBATIM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
     channel = (env.channel_id or "").strip() or None
+    digest = _digest_time(env.digest_time)
+    if digest is not None and channel is None:
+        raise UsageError("VERBATIM_DIGEST_TIME needs VERBATIM_CHANNEL_ID: the channel the digest is posted to")
     return BotSettings(
         token=token,
         api_base_url=telegram.api_base_url or None,
@@ -120,4 +126,15 @@ def build_bot_settings() -> BotSettings:
         user_questions_per_minute=env.user_questions_per_minute,
         user_burst=env.user_burst,
         concurrent_updates=env.concurrent_updates,
+        digest_time=digest,
     )
+
+
+def _digest_time(value: str | None) -> dt.time | None:
+    """"HH:MM" in UTC (24-hour), when the daily digest is posted."""
+    if not value or not value.strip():
+        return None
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+    if not match:
+        raise UsageError(f"VERBATIM_DIGEST_TIME={value!r} is not a time; use HH:MM in UTC, e.g. 08:30")
+    return dt.time(int(match.group(1)), int(match.group(2)), tzinfo=dt.UTC)

@@ -24,6 +24,7 @@ from bot.config import BotSettings
 from bot.delivery import deliver
 from bot.limits import UserLimiter
 from bot.stats import Stats
+from retrieval import refs
 from retrieval.errors import StoreUnavailableError, UsageError, VerbatimError
 from retrieval.models import Answer, Quote
 from retrieval.service import Service
@@ -31,6 +32,7 @@ from retrieval.service import Service
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
+REFUSAL = "Sorry, only the bot's admins can do that. Ask me a question instead!"
 REPLIES_KEPT = 500  # per chat: which of our messages answered which question message (for edits)
 
 
@@ -47,6 +49,17 @@ class Readers:
     def is_admin(self, update: Update) -> bool:
         user = update.effective_user
         return user is not None and user.id in self.settings.admin_ids
+
+    async def require_admin(self, update: Update, context: Context) -> bool:
+        """Admin rights are checked in every admin handler: anyone can type any command."""
+        if self.is_admin(update):
+            return True
+        message = update.effective_message
+        if message is not None:
+            who = update.effective_user.id if update.effective_user else "?"
+            log.info("refused an admin action from user %s", who)
+            await self.send(context, message.chat_id, REFUSAL, message.message_id)
+        return False
 
     async def off_loop(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(fn, *args)
@@ -67,14 +80,14 @@ class Readers:
         transcripts = self.service.corpus.transcripts
         return {d: t.title for d, t in transcripts.items()} if len(transcripts) > 1 else None
 
-    async def send(self, context: Context, chat_id: int, text: str, reply_to: int | None = None,
+    async def send(self, context: Context, chat_id: int | str, text: str, reply_to: int | None = None,
                    keyboard: InlineKeyboardMarkup | None = None) -> Message | None:
         params = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         return await deliver(lambda: context.bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_parameters=params, reply_markup=keyboard,
             link_preview_options=LinkPreviewOptions(is_disabled=True)), f"reply in chat {chat_id}")
 
-    async def send_parts(self, context: Context, chat_id: int, parts: list[str], reply_to: int | None = None,
+    async def send_parts(self, context: Context, chat_id: int | str, parts: list[str], reply_to: int | None = None,
                          keyboard: InlineKeyboardMarkup | None = None) -> Message | None:
         """Several messages in order, the keyboard under the last; returns the first one sent."""
         first: Message | None = None
@@ -188,7 +201,7 @@ class Readers:
         message = update.effective_message
         if message is None:
             return
-        if context.args:
+        if context.args and refs.decode(context.args[0]) is not None:
             await self.open_passage(update, context, context.args[0])
             return
         await self.help(update, context)

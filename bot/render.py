@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from retrieval.models import Answer, Context, Quote
 from retrieval.service import Source
+from retrieval.summaries import Summary
 
 LIMIT = 4096
 LinkFor = Callable[[Quote], str]
@@ -149,10 +150,12 @@ def help_message(examples: Sequence[str], admin: bool, group: bool) -> str:
              "and where; when they do not cover a question, I say so.", "", how]
     if examples:
         lines += ["", "For example:", *(f"• {escape(e)}" for e in examples)]
-    lines += ["", "/sources lists what is indexed."]
+    lines += ["", "/summary gives the key quotes of the whole interview (or /summary <i>topic</i>); "
+              "/sources lists what is indexed."]
     if admin:
         lines += ["", "<b>Admin</b>: send a .txt, .md, .srt or .vtt file here to add it; /reindex rebuilds "
-                  "the index; /remove <code>doc</code> removes a transcript; /stats shows usage."]
+                  "the index; /remove <code>doc</code> removes a transcript; /stats shows usage; /post_summary "
+                  "[topic] posts a summary to the channel."]
     return "\n".join(lines)
 
 
@@ -168,3 +171,34 @@ def answer_keyboard(question_id: int, first: int, count: int) -> InlineKeyboardM
              InlineKeyboardButton("👎", callback_data=f"f:{question_id}:-1")]
     rows.append(last)
     return InlineKeyboardMarkup(rows)
+
+
+def summary_blocks(summary: Summary, link_for: LinkFor, titles: dict[str, str] | None = None,
+                   subject: str = "The transcripts do") -> list[str]:
+    """A heading, then per exchange the interviewer's question (marked as such) and the answer's quotes,
+    or per section its quotes; every quote cited and linked as in answers."""
+    if summary.abstained or not summary.parts:
+        topic = f" {escape(summary.topic)}" if summary.topic else " anything to summarise"
+        return [f"{escape(subject)} not cover{topic}, so there is nothing to quote."]
+    about = f" of what is said about <i>{escape(summary.topic)}</i>" if summary.topic else ""
+    blocks = [f"<b>Summary</b>{about}, in the speakers' own words:"]
+    doc = None
+    for part in summary.parts:
+        first = part.question or (part.quotes[0] if part.quotes else None)
+        if titles and first is not None and first.doc != doc:
+            doc = first.doc
+            blocks.append(f"<b>{escape(titles.get(doc, doc))}</b>")
+        if part.question is not None:
+            q = part.question
+            blocks.append(f'<b>{escape(part.title)}</b> · {speaker_line(q)} asks: '
+                          f'<a href="{escape(link_for(q))}">“{escape(q.text)}”</a>')
+        elif not titles or len(summary.parts) > 1:
+            blocks.append(f"<b>{escape(part.title)}</b>")
+        for q in part.quotes:
+            blocks.extend(quote_blocks(q, link_for(q)))
+    return blocks
+
+
+def invitation(username: str) -> str:
+    """The line a channel post ends with: a deep link that opens a private chat with the bot."""
+    return f'<a href="https://t.me/{escape(username)}?start=summary">Ask the bot about this interview →</a>'

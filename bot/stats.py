@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     PRIMARY KEY (question_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS questions_chat ON questions(chat_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -141,3 +142,13 @@ class Stats:
             ms = [r[0] for r in self._db.execute("SELECT ms FROM questions ORDER BY ms").fetchall()]
         median = ms[len(ms) // 2] if ms else None
         return Totals(int(q), int(a), int(up), int(down), int(users), tuple((str(t), int(n)) for t, n in chats), median)
+
+    def state(self, key: str) -> str | None:
+        """Small values that must survive a restart (where the daily digest stopped)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))

@@ -93,13 +93,19 @@ def _vectors(corpus: Corpus) -> np.ndarray:
     return corpus.sentence_vectors
 
 
-def _usable(corpus: Corpus, s: int, params: SummaryParams) -> bool:
+def _usable(corpus: Corpus, s: int, params: SummaryParams, min_words: int | None = None) -> bool:
     text = corpus.sentence_text(s)
     n = len(words(text))
-    if not params.min_words <= n <= params.max_words:
+    if not (params.min_words if min_words is None else min_words) <= n <= params.max_words:
         return False
     noise = len(_MARK.findall(text)) + len(_FILLER.findall(text))
     return noise * 5 <= n
+
+
+def _usable_of(corpus: Corpus, sentences: list[int], params: SummaryParams) -> list[int]:
+    """Full sentences when there are any; in a terse transcript, whatever says something."""
+    found = [s for s in sentences if _usable(corpus, s, params)]
+    return found or [s for s in sentences if _usable(corpus, s, params, min_words=3)]
 
 
 def _scores(corpus: Corpus, pool: Sequence[int], params: SummaryParams,
@@ -169,7 +175,7 @@ def _interview(corpus: Corpus, doc: str, budget: int, params: SummaryParams, can
     parts = []
     chosen: list[np.ndarray] = []
     for question, answers in exchanges:
-        pool = [index[s.start] for t in answers for s in t.sentences if _usable(corpus, index[s.start], params)]
+        pool = _usable_of(corpus, [index[s.start] for t in answers for s in t.sentences], params)
         if candidates is not None:
             pool = [s for s in pool if s in candidates] or pool
         heading = headings[question.index]
@@ -197,8 +203,8 @@ def _condensed(corpus: Corpus, turn: Turn, index: dict[int, int]) -> int | None:
 def _sections(corpus: Corpus, doc: str, budget: int, params: SummaryParams, candidates: set[int] | None,
               relevance: dict[int, float] | None) -> list[Part]:
     transcript = corpus.transcripts[doc]
-    pool = [i for i, d in enumerate(corpus.sentence_doc)
-            if d == doc and _usable(corpus, i, params) and (candidates is None or i in candidates)]
+    pool = _usable_of(corpus, [i for i, d in enumerate(corpus.sentence_doc)
+                               if d == doc and (candidates is None or i in candidates)], params)
     if not pool:
         return []
     scores = _scores(corpus, pool, params, relevance)

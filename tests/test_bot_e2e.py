@@ -7,6 +7,7 @@ and Application, started with long polling exactly as `verbatim run` does, minus
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import html
 import logging
 import re
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram import ChatMemberAdministrator, User
 from telegram.ext import Application
 
 from bot import logs
@@ -323,6 +325,87 @@ async def test_reindex_while_questions_keep_arriving(bot: Harness, service: Serv
         for q, reply in zip(mine, replies, strict=True):
             assert blockquotes(reply) == expected[q], q
     assert len(asked) >= 12
+
+
+# -- summaries ------------------------------------------------------------------------------------------
+CHANNEL = -100777
+
+
+def channel_admin(api: BotApi, can_post: bool = True) -> Json:
+    rights = dict.fromkeys(("can_be_edited", "is_anonymous", "can_promote_members"), False) | dict.fromkeys(
+        ("can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+         "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories"), True)
+    member = ChatMemberAdministrator(User(api.bot_id, "Verbatim", True), **rights, can_post_messages=can_post)
+    return member.to_dict()
+
+
+async def test_summary_in_a_private_chat_and_a_group(bot: Harness, service: Service) -> None:
+    [reply] = await bot.ask(bot.reader, "/summary")
+    assert visible(reply).startswith("Summary") and "Interviewer asks:" in visible(reply)
+    for n in range(1, 6):
+        assert f"Q{n} · Interviewer asks:" in visible(reply)
+    assert_quotes_verbatim(service, reply)
+    [focused] = await bot.ask(bot.reader, "/summary dialogue with the opposition", chat=bot.group)
+    assert "what is said about dialogue with the opposition" in visible(focused)
+    assert focused["reply_to_message_id"] and assert_quotes_verbatim(service, focused)
+
+
+async def test_admins_post_summaries_to_the_channel_and_hear_what_is_wrong(service: Service, tmp_path: Path) -> None:
+    async with BotApi(TOKEN) as api:
+        stats = Stats(tmp_path / "s.sqlite3")
+        app = await start_app(api, service, stats, channel_id=CHANNEL)
+        h = Harness(api, app, stats)
+        try:
+            api.chat_members[(CHANNEL, api.bot_id)] = channel_admin(api)
+            [done] = await h.ask(h.admin, "/post_summary", timeout=30)
+            assert "Posted the summary to -100777" in visible(done)
+            posts = api.sent(CHANNEL)
+            assert posts and "Interviewer asks:" in visible(posts[0])
+            assert 'href="https://t.me/verbatim_test_bot?start=summary"' in posts[-1]["text"]
+            [welcome] = await h.ask(h.reader, "/start summary")
+            assert "verbatim quotes" in visible(welcome)
+            [refused] = await h.ask(h.reader, "/post_summary")
+            assert "only the bot's admins" in visible(refused)
+            api.chat_members[(CHANNEL, api.bot_id)] = channel_admin(api, can_post=False)
+            [no_right] = await h.ask(h.admin, "/post_summary")
+            assert "may not post messages" in visible(no_right)
+            api.chat_members[(CHANNEL, api.bot_id)] = {"status": "member"}
+            [not_admin] = await h.ask(h.admin, "/post_summary")
+            assert "not an admin of channel" in visible(not_admin)
+            api.missing_chats.add(CHANNEL)
+            [missing] = await h.ask(h.admin, "/post_summary")
+            assert "is not a chat the bot can see" in visible(missing) and "-100" in visible(missing)
+            assert len(api.sent(CHANNEL)) == len(posts)  # nothing more was posted
+        finally:
+            await stop_app(app)
+            stats.close()
+
+
+async def test_the_daily_digest_walks_on_and_remembers_across_restarts(service: Service, tmp_path: Path) -> None:
+    async with BotApi(TOKEN) as api:
+        api.chat_members[(CHANNEL, api.bot_id)] = channel_admin(api)
+        posted: list[str] = []
+        for _ in range(2):  # the second round is a restart over the same stats file
+            stats = Stats(tmp_path / "s.sqlite3")
+            app = await start_app(api, service, stats, channel_id=CHANNEL, digest_time=dt.time(6, 0, tzinfo=dt.UTC))
+            try:
+                assert app.job_queue is not None
+                [job] = app.job_queue.get_jobs_by_name("digest")
+                for _ in range(2):
+                    before = len(api.sent(CHANNEL))
+                    await job.run(app)
+                    new = api.sent(CHANNEL)[before:]
+                    assert new and "start=summary" in new[-1]["text"]
+                    posted.append(visible(new[0]).split("\n")[0])
+            finally:
+                await stop_app(app)
+                stats.close()
+    from bot.posts import DIGEST_WORDS
+
+    walk = [f"Daily digest · {service.corpus.transcripts[d].title} · part {i + 1} of {n}"
+            for d in sorted(service.corpus.transcripts)
+            for n in [len(service.summarize(d, None, DIGEST_WORDS).parts)] for i in range(n)]
+    assert posted == walk[:4]  # in order, and the restart continued where it stopped
 
 
 # -- faults ---------------------------------------------------------------------------------------------

@@ -111,3 +111,17 @@ def test_run_without_a_usable_token_fails_fast(dirs: dict[str, str]) -> None:
     assert out.returncode == 2 and "TELEGRAM_BOT_TOKEN is not set" in out.stderr and "verbatim chat" in out.stderr
     out = run(["run"], {**dirs, "TELEGRAM_BOT_TOKEN": "not a token"}, timeout=30)
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "malformed" in out.stderr
+
+
+def test_summary_prints_text_or_json_with_verbatim_quotes(dirs: dict[str, str]) -> None:
+    out = run(["summary", "--json", "--words", "150", "--doc", "mammadli-interview.txt"], dirs)
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert set(summary) >= {"doc", "topic", "summary", "quotes"} and summary["doc"] == "mammadli-interview.txt"
+    text = Path(dirs["VERBATIM_DATA_DIR"], "mammadli-interview.txt").read_text(encoding="utf-8")
+    assert summary["quotes"] and all(text[q["start"]:q["end"]] == q["text"] for q in summary["quotes"])
+    assert {q["label"] for q in summary["quotes"]} >= {"Q1", "Q5"}
+    plain = run(["summary", "--topic", "dialogue with the opposition"], dirs)
+    assert plain.returncode == 0 and "(interviewer):" in plain.stdout
+    bad = run(["summary", "--words", "3"], dirs)
+    assert bad.returncode == 2 and "at least 20 words" in bad.stderr

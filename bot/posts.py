@@ -1,0 +1,137 @@
+"""Summaries in chats and channels: /summary, an admin's /post_summary, and the scheduled daily digest.
+
+The digest walks through the transcripts one part a day (an exchange of an interview, a section of a
+meeting) and keeps its place in the stats database, so a restart neither repeats nor skips a part.
+Channel posts end with a deep link that opens a private chat with the bot, where readers can ask more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from html import escape
+
+from telegram import Bot, ChatMember, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot import render
+from bot.handlers import Context, Readers
+from retrieval.errors import UsageError
+from retrieval.summaries import Summary, format_summary
+
+log = logging.getLogger(__name__)
+SUMMARY_WORDS = 250
+DIGEST_WORDS = 600  # a digest part is one exchange or section of a summary this long
+DIGEST_KEY = "digest"
+
+
+class Posts:
+    def __init__(self, readers: Readers) -> None:
+        self.readers = readers
+        self.service = readers.service
+
+    def _blocks(self, summary: Summary, context: Context) -> list[str]:
+        r = self.readers
+        return render.summary_blocks(summary, r.link_for(context), r.titles(), r.subject())
+
+    async def summary(self, update: Update, context: Context) -> None:
+        """/summary [topic], in private chats and groups."""
+        message = update.effective_message
+        if message is None:
+            return
+        topic = " ".join(context.args or []).strip() or None
+        try:
+            summary = await asyncio.to_thread(self.service.summarize, None, topic, SUMMARY_WORDS)
+        except UsageError as err:
+            await self.readers.send(context, message.chat_id, escape(str(err)), message.message_id)
+            return
+        await self.readers.send_parts(context, message.chat_id, render.pack(self._blocks(summary, context)),
+                                      message.message_id)
+
+    async def post_summary(self, update: Update, context: Context) -> None:
+        """/post_summary [topic]: admins post a summary to VERBATIM_CHANNEL_ID."""
+        message = update.effective_message
+        if message is None or not await self.readers.require_admin(update, context):
+            return
+        channel = self.readers.settings.channel_id
+        if channel is None:
+            await self.readers.send(context, message.chat_id, "No channel is set: start the bot with "
+                                    "VERBATIM_CHANNEL_ID=@name or -100… to post summaries.", message.message_id)
+            return
+        problem = await channel_problem(context.bot, channel)
+        if problem:
+            await self.readers.send(context, message.chat_id, escape(problem), message.message_id)
+            return
+        topic = " ".join(context.args or []).strip() or None
+        summary = await asyncio.to_thread(self.service.summarize, None, topic, SUMMARY_WORDS)
+        if summary.abstained:
+            await self.readers.send(context, message.chat_id, f"Nothing posted: {escape(summary.text)}",
+                                    message.message_id)
+            return
+        sent = await self._post(context, channel, self._blocks(summary, context))
+        await self.readers.send(context, message.chat_id, f"Posted the summary to {escape(str(channel))} "
+                                f"({sent} message(s)).", message.message_id)
+
+    async def _post(self, context: Context, channel: int | str, blocks: list[str]) -> int:
+        parts = render.pack([*blocks, render.invitation(context.bot.username)])
+        sent = 0
+        for part in parts:
+            if await self.readers.send(context, channel, part) is not None:
+                sent += 1
+        return sent
+
+    async def digest(self, context: Context) -> None:
+        """The daily job: the next part of the walk through the transcripts, then remember where it is."""
+        channel = self.readers.settings.channel_id
+        if channel is None:
+            return
+        problem = await channel_problem(context.bot, channel)
+        if problem:
+            log.error("daily digest not posted: %s", problem)
+            return
+        doc, index, total, summary = await asyncio.to_thread(self._next_part)
+        if summary is None:
+            log.warning("daily digest: nothing to post")
+            return
+        title = self.service.corpus.transcripts[doc].title
+        head = f"<b>Daily digest</b> · <i>{escape(title)}</i> · part {index + 1} of {total}"
+        blocks = self._blocks(summary, context)[1:]  # the digest has its own heading
+        if await self._post(context, channel, [head, *blocks]):
+            await asyncio.to_thread(self.readers.stats.set_state, DIGEST_KEY,
+                                    json.dumps({"doc": doc, "part": index + 1}))
+
+    def _next_part(self) -> tuple[str, int, int, Summary | None]:
+        """Where the walk stands: (doc, part index, parts in that doc, a summary holding just that part).
+        A transcript that was removed or shortened since is skipped past, never an error."""
+        docs = sorted(self.service.corpus.transcripts)
+        saved = json.loads(self.readers.stats.state(DIGEST_KEY) or "{}")
+        doc = saved.get("doc") if saved.get("doc") in docs else docs[0]
+        index = int(saved.get("part", 0)) if doc == saved.get("doc") else 0
+        for _ in range(len(docs) + 1):
+            full = self.service.summarize(doc, None, DIGEST_WORDS)
+            if index < len(full.parts):
+                part = full.parts[index]
+                return doc, index, len(full.parts), Summary(doc, None, (part,), format_summary([part]))
+            doc, index = docs[(docs.index(doc) + 1) % len(docs)], 0  # next transcript, or from the top
+        return doc, 0, 0, None
+
+
+async def channel_problem(bot: Bot, channel: int | str) -> str | None:
+    """None when the bot may post to `channel`; otherwise what is wrong and how to fix it."""
+    try:
+        member: ChatMember = await bot.get_chat_member(channel, bot.id)
+    except BadRequest as err:
+        return (f"VERBATIM_CHANNEL_ID={channel} is not a chat the bot can see ({err.message}); check the id "
+                "(a channel's starts with -100, or use @name) and add the bot to the channel as an admin")
+    except Forbidden as err:
+        return f"the bot is not in channel {channel} ({err.message}); add it as an admin who can post messages"
+    except TelegramError as err:
+        return f"could not check channel {channel} ({err.message}); try again later"
+    if member.status == ChatMember.OWNER:
+        return None
+    if member.status != ChatMember.ADMINISTRATOR:
+        return f"the bot is not an admin of channel {channel}; make it an admin who can post messages"
+    if getattr(member, "can_post_messages", None) is False:
+        return f"the bot is an admin of channel {channel} but may not post messages; grant it that right"
+    return None
