@@ -9,7 +9,9 @@
 - Centrality is a sentence's similarity to the mean vector of its scope (the vectors the index already
   holds). Term-frequency density (SumBasic) and keyword weights were measured too and lowered ROUGE on
   qmsum/committee-train, so they are not used. A sentence too similar to one already chosen is skipped
-  (maximal marginal relevance); transcription noise ("{disfmarker}", fillers) and fragments are passed over.
+  (maximal marginal relevance). Sentences with transcription marks ("{disfmarker}"), fillers or a stammered
+  repeat are passed over, and so are fragments: in recorded meetings such sentences sit close to the mean
+  vector (they are about nothing in particular) and would otherwise be chosen.
 - With a topic, only sentences from the passages that search finds for it are candidates, and their
   relevance joins the score.
 
@@ -33,7 +35,8 @@ from retrieval.transcripts import Turn
 
 TOPIC_SHARE = 0.75  # an exchange stays in a topic summary if its passage ranks within this share of the best
 _MARK = re.compile(r"\{\w+\}")
-_FILLER = re.compile(r"\b(?:um+|uh+|hmm+|mm+|yeah|okay|oh)\b", re.I)
+_STAMMER = re.compile(r"\b(\w+(?: \w+){1,2}) \1\b|\b(\w+) \{\w+\} \2\b", re.I)  # "I was just I was just"
+_FILLER = re.compile(r"\b(?:um+|uh+|hmm+|mm+)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class SummaryParams:
     redundancy: float = 0.85
     answer_sentences: int = 3
     question_factor: float = 0.7
+    noise_ratio: int = 1000  # a sentence may hold one mark or filler per this many words (in effect: none)
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ def _usable(corpus: Corpus, s: int, params: SummaryParams, min_words: int | None
     if not (params.min_words if min_words is None else min_words) <= n <= params.max_words:
         return False
     noise = len(_MARK.findall(text)) + len(_FILLER.findall(text))
-    return noise * 5 <= n
+    return noise * params.noise_ratio <= n and not _STAMMER.search(text)
 
 
 def _usable_of(corpus: Corpus, sentences: list[int], params: SummaryParams) -> list[int]:
