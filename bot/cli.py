@@ -8,14 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.chat import run_chat
-from bot.config import build_bot_settings, build_settings
+from bot.config import build_bot_settings, build_settings, log_level
 from bot.text import format_answer, format_report
 from retrieval.config import Settings
 from retrieval.errors import UsageError, VerbatimError
@@ -68,8 +67,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("VERBATIM_LOG_LEVEL", "WARNING"),
-                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        level = log_level("WARNING")
+    except UsageError as err:
+        print(f"verbatim: {err}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     try:
@@ -109,7 +112,7 @@ def _run_bot(settings: Settings) -> int:
     from bot import app, logs
     from bot.stats import Stats
 
-    logs.setup(os.environ.get("VERBATIM_LOG_LEVEL", "INFO"), bot_settings.token)
+    logs.setup(log_level("INFO"), bot_settings.token)
     username = app.preflight(bot_settings)
     logging.getLogger("verbatim").info("Telegram accepted the token of @%s; loading the index", username)
     with Service(settings) as service:

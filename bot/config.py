@@ -26,6 +26,15 @@ class Environment(BaseSettings):
     index_dir: Path = Field(default=Path("var/index"))
     chroma_url: str | None = None
     chroma_wait_seconds: float = Field(default=10.0, ge=0)
+    log_level: str | None = None
+
+
+def log_level(default: str) -> str:
+    """VERBATIM_LOG_LEVEL, or the command's own default (WARNING for the CLI, INFO for the bot)."""
+    level = (Environment().log_level or default).strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise UsageError(f"VERBATIM_LOG_LEVEL={level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+    return level
 
 
 class BotEnvironment(BaseSettings):
@@ -107,7 +116,8 @@ def build_bot_settings() -> BotSettings:
     for name, url in urls:
         if url and (urlparse(url).scheme not in ("http", "https") or not urlparse(url).hostname):
             raise UsageError(f"{name}={url!r} is not an http(s) URL")
-    if env.webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", env.webhook_secret):
+    secret = env.webhook_secret or None
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise UsageError("VERBATIM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
     channel = (env.channel_id or "").strip() or None
     digest = _digest_time(env.digest_time)
@@ -120,7 +130,7 @@ def build_bot_settings() -> BotSettings:
         admin_ids=frozenset(int(p) for p in re.split(r"[,\s]+", env.admin_ids.strip()) if p),
         channel_id=int(channel) if channel and re.fullmatch(r"-?\d+", channel) else channel,
         webhook_url=env.webhook_url or None,
-        webhook_secret=env.webhook_secret,
+        webhook_secret=secret,
         webhook_listen=env.webhook_listen,
         webhook_port=env.webhook_port,
         user_questions_per_minute=env.user_questions_per_minute,
