@@ -36,6 +36,7 @@ from retrieval.errors import IndexLockedError, ModelMismatchError, StoreUnavaila
 
 log = logging.getLogger(__name__)
 _POINTER = "pointer"
+ORPHAN_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -162,8 +163,25 @@ class Space:
         self._flip(name)
         if old:
             self._drop(old)
+        self._drop_orphans(keep=name)
         self._store = None
         return name
+
+    def _drop_orphans(self, keep: str, older_than: float = ORPHAN_SECONDS) -> None:
+        """Collections of this space that no pointer names: left by a rebuild that crashed, or by two
+        processes rebuilding at once. Only old ones go: a young one may be another process's rebuild."""
+        prefix = f"{self.prefix}-{self.name}-"
+        try:
+            collections = self.client.list_collections()
+            active = self.active_name()
+        except ChromaError as err:
+            log.warning("could not list collections to clean up: %s", err)
+            return
+        for c in collections:
+            built = float((c.metadata or {}).get("built_at", 0))
+            if c.name.startswith(prefix) and c.name not in (keep, active) and built < time.time() - older_than:
+                log.info("dropping orphaned collection %s", c.name)
+                self._drop(c.name)
 
     def sync(self, chunks: Sequence[Chunk], docs: set[str] | None = None) -> tuple[int, int]:
         """Bring the active collection in line with `chunks` (of `docs`, or of everything): (added, removed)."""
