@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test lint bench bench-bot eval clean
+.PHONY: install run test lint bench bench-speed bench-bot eval clean
 
 install: $(STAMP)
 
@@ -34,7 +34,13 @@ eval: install
 	  $(BIN)/python benchmarks/evaluate.py $(SHARED)/eval/qmsum/$$set/questions.jsonl \
 	    $(SHARED)/eval/qmsum/$$set/transcripts $(SHARED)/eval/score.py || exit 1; done
 
+# Scale: 1x, 10x, 30x committee-train, embedded and server mode (benchmarks/SCALE.md, scale.png).
 bench: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/scale.py $(SHARED) $(if $(TUTORIAL_PYTHON),--tutorial-python $(TUTORIAL_PYTHON))
+
+# Speed and memory at 1x, ours beside the tutorial pipeline (benchmarks/RESULTS.md).
+bench-speed: install
 	$(BIN)/python benchmarks/speed.py $(SHARED) $(if $(TUTORIAL_PYTHON),--tutorial-python $(TUTORIAL_PYTHON))
 
 # Load through the Telegram HTTP stack: `verbatim run` against a local Bot API server.
