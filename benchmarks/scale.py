@@ -82,7 +82,19 @@ def main() -> None:
     ap.add_argument("--sizes", default="1,10,30")
     ap.add_argument("--tutorial-sizes", default="1,10")
     ap.add_argument("--tutorial-python")
+    ap.add_argument("--report", nargs="+", type=Path, metavar="LOG",
+                    help="only rebuild SCALE.md and scale.png from the JSON lines earlier runs printed (the last "
+                         "line for each pipeline and size wins)")
     args = ap.parse_args()
+    if args.report:
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for log in args.report:
+            for line in log.read_text(encoding="utf-8").splitlines():
+                if line.startswith("{"):
+                    row = json.loads(line)
+                    found[(row["pipeline"], row["size"])] = row
+        write(sorted(found.values(), key=lambda r: (int(r["size"].rstrip("×")), r["pipeline"])))
+        return
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

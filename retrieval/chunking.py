@@ -30,7 +30,11 @@ class Chunk:
     time: float | None
     text: str
     search_text: str
-    lexical_text: str
+
+    @property
+    def lexical_text(self) -> str:
+        """What BM25 indexes: the speaker and the words (computed: a corpus holds many chunks)."""
+        return f"{self.speaker}: {self.text}"
 
     def metadata(self) -> dict[str, str | int | float]:
         """Flat metadata as Chroma stores it (no None values allowed there)."""
@@ -113,5 +117,4 @@ def _make(transcript: Transcript, turn: Turn, group: list[Sentence], context: st
         time=para.time[0] if para.time else None,
         text=text,
         search_text=search_text,
-        lexical_text=lexical_text,
     )

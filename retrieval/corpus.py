@@ -17,6 +17,8 @@ from retrieval.errors import TranscriptError, UsageError
 from retrieval.lexical import Bm25Index, terms, words
 from retrieval.transcripts import TRANSCRIPT_SUFFIXES, Sentence, Transcript, load
 
+CHUNK_VECTOR_DOCS = 64
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -32,7 +34,14 @@ class Corpus:
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
-        self.doc_of = np.array([c.doc for c in self.chunks], dtype=object)
+        # Chunks come transcript by transcript, so each transcript is one contiguous range of chunks:
+        # scoping a search is a slice, not a comparison per chunk (which grows with the corpus).
+        self.doc_range: dict[str, tuple[int, int]] = {}
+        for i, c in enumerate(self.chunks):
+            first, _ = self.doc_range.get(c.doc, (i, i))
+            if first != i and self.chunks[i - 1].doc != c.doc:
+                raise ValueError(f"chunks of {c.doc} are not contiguous")
+            self.doc_range[c.doc] = (first, i + 1)
         tokens = [terms(c.lexical_text) for c in self.chunks]
         self.bm25 = Bm25Index(tokens)
         self.doc_terms: dict[str, set[str]] = {doc: set() for doc in self.transcripts}
@@ -53,6 +62,7 @@ class Corpus:
         self._index_sentences()
         self.sentence_vectors: np.ndarray | None = None
         self.multilingual_sentence_vectors: dict[int, np.ndarray] = {}  # filled as questions need them
+        self._chunk_vectors: dict[str, np.ndarray] = {}
         self._sentence_terms: dict[int, frozenset[str]] = {}
         self.vocabulary = {w for t in self.transcripts.values() for w in words(t.text)}
         self.speaker_terms: dict[str, dict[str, set[str]]] = {
@@ -73,8 +83,23 @@ class Corpus:
                 [position[(chunk.doc, s.start)] for s in turn.sentences if chunk.start <= s.start < chunk.end])
 
     def embed_sentences(self, embeddings: OfflineEmbeddings) -> None:
+        """Half precision: a cosine needs three digits, and the corpus may hold millions of sentences."""
         texts = [self.sentence_text(i) for i in range(len(self.sentences))]
-        self.sentence_vectors = embeddings.vectors(texts)
+        self.sentence_vectors = embeddings.vectors(texts).astype(np.float16)
+
+    def chunk_vectors(self, doc: str, embeddings: OfflineEmbeddings) -> np.ndarray:
+        """Vectors of one transcript's chunks, computed as the index computed them and kept for the
+        most recently asked transcripts: a question scoped to one transcript is scored exactly, over its
+        few hundred chunks, instead of by a filtered search of the whole collection, whose cost grows
+        with the corpus."""
+        found = self._chunk_vectors.pop(doc, None)
+        if found is None:
+            first, last = self.doc_range[doc]
+            found = embeddings.vectors([c.search_text for c in self.chunks[first:last]])
+        self._chunk_vectors[doc] = found  # most recent last
+        while len(self._chunk_vectors) > CHUNK_VECTOR_DOCS:
+            self._chunk_vectors.pop(next(iter(self._chunk_vectors)))
+        return found
 
     def sentence_terms(self, i: int) -> frozenset[str]:
         got = self._sentence_terms.get(i)
@@ -93,7 +118,8 @@ class Corpus:
 
     def check_doc(self, doc: str | None) -> None:
         if doc is not None and doc not in self.transcripts:
-            known = ", ".join(sorted(self.transcripts)) or "none"
+            names = sorted(self.transcripts)
+            known = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
             raise UsageError(f"no transcript {doc!r} in the index (indexed: {known})")
 
     def contains(self, term: str, doc: str | None) -> bool:

@@ -47,15 +47,19 @@ def fuse(corpus: Corpus, question: str, dense_hits: list[Hit], doc: str | None,
          params: SearchParams, use_lexical: bool = True) -> list[Ranked]:
     q_terms = terms(question)
     lexical = corpus.bm25.scores(q_terms) if use_lexical else np.zeros(len(corpus.chunks), dtype=np.float32)
-    if doc is not None:
-        lexical = np.where(corpus.doc_of == doc, lexical, 0.0)
+    first, last = corpus.doc_range[doc] if doc is not None else (0, len(corpus.chunks))
+    scope = lexical[first:last]
+    if doc is not None:  # nothing outside the scope may rank, whatever its score
+        lexical = np.zeros_like(lexical)
+        lexical[first:last] = scope
     dense = {corpus.by_id[h.id]: h.similarity for h in dense_hits if h.id in corpus.by_id}
-    top_lex = np.argsort(-lexical)[: params.lexical_k]
+    k = min(params.lexical_k, scope.size)
+    top_lex = first + np.argpartition(-scope, k - 1)[:k] if k else np.array([], dtype=np.int64)
     candidates = set(dense) | {int(i) for i in top_lex if lexical[i] > 0}
     if not candidates:
         return []
     d_max = max(dense.values(), default=0.0)
-    l_max = float(lexical.max()) if lexical.size else 0.0
+    l_max = float(scope.max()) if scope.size else 0.0
     speakers = named_speakers(corpus, question, doc)
     scored: dict[int, Ranked] = {}
     for i in candidates:

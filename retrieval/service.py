@@ -26,7 +26,7 @@ from retrieval.models import Answer, Context, Passage, Quote
 from retrieval.passages import Window, windows
 from retrieval.quotes import QuoteParams, SentenceVectors, SparseRows, choose, coverage, lacks_answer_type, to_quotes
 from retrieval.search import Ranked, SearchParams, fuse
-from retrieval.store import Space, connect
+from retrieval.store import Hit, Space, connect
 from retrieval.summaries import Part, Summary, SummaryParams, format_summary, summarize_doc
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ class Service:
         self._corpus: Corpus | None = None
         self._multi_docs: set[str] = set()
         self._write = threading.Lock()
+        self._vectors = threading.Lock()
         self._admin = threading.RLock()  # one upload, removal or reindex at a time
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ class Service:
         p = self.search_params
         if english:
             q_vec = self.main_model.query_vector(question)
-            hits = self.main.search(q_vec, p.dense_k, doc)
+            hits = self._scoped_hits(corpus, q_vec, doc) if doc else self.main.search(q_vec, p.dense_k, doc)
             vectors = corpus.sentence_vectors
             if vectors is None:
                 raise RuntimeError("sentence vectors missing; index() embeds them")
@@ -192,6 +193,15 @@ class Service:
         ranked = fuse(corpus, question, hits, doc, p, use_lexical=False)
         s_vecs = self._multilingual_sentence_vectors(corpus, ranked)
         return ranked, q_vec, s_vecs
+
+    def _scoped_hits(self, corpus: Corpus, q_vec: np.ndarray, doc: str) -> list[Hit]:
+        """Exact cosine over one transcript's chunks (see Corpus.chunk_vectors)."""
+        with self._vectors:
+            vectors = corpus.chunk_vectors(doc, self.main_model)
+        sims = vectors @ q_vec
+        first, _ = corpus.doc_range[doc]
+        top = np.argsort(-sims, kind="stable")[: self.search_params.dense_k]
+        return [Hit(corpus.chunks[first + int(i)].id, float(sims[i])) for i in top]
 
     def _multilingual_sentence_vectors(self, corpus: Corpus, ranked: list[Ranked]) -> SentenceVectors:
         """e5 vectors for the candidate sentences only (the rest read as zero). They are kept on the

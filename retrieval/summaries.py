@@ -119,7 +119,7 @@ def _scores(corpus: Corpus, pool: Sequence[int], params: SummaryParams,
     if not pool:
         return {}
     vectors = _vectors(corpus)
-    centroid = vectors[list(pool)].mean(axis=0)
+    centroid = vectors[list(pool)].astype(np.float32).mean(axis=0)
     if anchor is not None:
         centroid = centroid + anchor
     norm = float(np.linalg.norm(centroid)) or 1.0
