@@ -16,7 +16,7 @@ from retrieval.transcripts import Sentence, Transcript, Turn
 CHUNKER_VERSION = "c1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chunk:
     id: str
     doc: str

@@ -42,11 +42,9 @@ class Corpus:
             if first != i and self.chunks[i - 1].doc != c.doc:
                 raise ValueError(f"chunks of {c.doc} are not contiguous")
             self.doc_range[c.doc] = (first, i + 1)
-        tokens = [terms(c.lexical_text) for c in self.chunks]
-        self.bm25 = Bm25Index(tokens)
-        self.doc_terms: dict[str, set[str]] = {doc: set() for doc in self.transcripts}
-        for chunk, toks in zip(self.chunks, tokens, strict=True):
-            self.doc_terms[chunk.doc].update(toks)
+        for doc in self.transcripts:
+            self.doc_range.setdefault(doc, (0, 0))  # a transcript without a chunk has an empty range
+        self.bm25 = Bm25Index([terms(c.lexical_text) for c in self.chunks])
         self.turn_chunks: dict[tuple[str, int], list[int]] = {}
         for i, c in enumerate(self.chunks):
             self.turn_chunks.setdefault((c.doc, c.turn), []).append(i)
@@ -126,7 +124,10 @@ class Corpus:
         """Does the transcript `doc` (or any transcript) use this stemmed term?"""
         if doc is None:
             return self.bm25.document_frequency(term) > 0
-        return term in self.doc_terms[doc]
+        first, last = self.doc_range[doc]  # the term's postings are sorted: one binary search
+        postings = self.bm25.postings(term)
+        at = int(np.searchsorted(postings, first))
+        return at < postings.size and int(postings[at]) < last
 
 
 def discover(data_dir: Path) -> list[Path]:

@@ -96,16 +96,23 @@ class Bm25Index:
         tokens = [toks or ["\u2400"] for toks in documents]
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
-        self._df: dict[str, int] = {}
-        for toks in tokens:
-            for tok in set(toks):
-                self._df[tok] = self._df.get(tok, 0) + 1
+        self._ids: dict[str, int] = self._bm25.vocab_dict
+        matrix = self._bm25.scores
+        self._indices: np.ndarray = matrix["indices"]
+        self._indptr: np.ndarray = matrix["indptr"]
 
     def scores(self, query_terms: Sequence[str]) -> np.ndarray:
-        known = [t for t in query_terms if t in self._df]
+        known = [t for t in query_terms if t in self._ids]
         if not known or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
 
+    def postings(self, term: str) -> np.ndarray:
+        """The documents (ascending) that contain `term`: the index's own column, nothing copied."""
+        t = self._ids.get(term)
+        if t is None:
+            return self._indices[:0]
+        return self._indices[self._indptr[t]:self._indptr[t + 1]]
+
     def document_frequency(self, term: str) -> int:
-        return self._df.get(term, 0)
+        return int(self.postings(term).size)
