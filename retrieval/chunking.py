@@ -28,13 +28,20 @@ class Chunk:
     question: int | None
     label: str
     time: float | None
-    text: str
     search_text: str
+    lexical_from: int  # where "Speaker: text" starts in search_text (after the question context, if any)
 
+    # One stored string per chunk: a corpus of thousands of hours holds hundreds of thousands of them,
+    # and the other two texts are slices of it.
     @property
     def lexical_text(self) -> str:
-        """What BM25 indexes: the speaker and the words (computed: a corpus holds many chunks)."""
-        return f"{self.speaker}: {self.text}"
+        """What BM25 indexes: the speaker and the words."""
+        return self.search_text[self.lexical_from:]
+
+    @property
+    def text(self) -> str:
+        """The transcript's words, `transcript.text[start:end]`."""
+        return self.search_text[self.lexical_from + len(self.speaker) + 2:]
 
     def metadata(self) -> dict[str, str | int | float]:
         """Flat metadata as Chroma stores it (no None values allowed there)."""
@@ -115,6 +122,6 @@ def _make(transcript: Transcript, turn: Turn, group: list[Sentence], context: st
         question=turn.question,
         label=transcript.label(turn, group[0].paragraph),
         time=para.time[0] if para.time else None,
-        text=text,
         search_text=search_text,
+        lexical_from=len(search_text) - len(lexical_text),
     )
