@@ -82,6 +82,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="1,10,30")
     ap.add_argument("--tutorial-sizes", default="1,10")
     ap.add_argument("--tutorial-python")
+    ap.add_argument("--modes", default="embedded,server")
     ap.add_argument("--report", nargs="+", type=Path, metavar="LOG",
                     help="only rebuild SCALE.md and scale.png from the JSON lines earlier runs printed (the last "
                          "line for each pipeline and size wins)")
@@ -101,19 +102,22 @@ def main() -> None:
         for copies in (int(x) for x in args.sizes.split(",")):
             data, questions = corpus(args.shared, copies, root)
             mb = sum(f.stat().st_size for f in data.iterdir()) / 1e6
-            row = run([sys.executable, str(HERE / "scale_run.py"), str(data), str(questions), str(root / f"e{copies}")])
-            rows.append({"pipeline": "verbatim embedded", "size": f"{copies}×", "text_mb": round(mb, 1)} | row)
-            print(json.dumps(rows[-1]), flush=True)
-            server, url = chroma_server(root / f"s{copies}")
-            try:
+            if "embedded" in args.modes:
                 row = run([sys.executable, str(HERE / "scale_run.py"), str(data), str(questions),
-                           str(root / f"i{copies}"), url])
-                row["server_peak_mb"] = round(peak_mb(server.pid))
-            finally:
-                server.terminate()
-                server.wait()
-            rows.append({"pipeline": "verbatim server", "size": f"{copies}×", "text_mb": round(mb, 1)} | row)
-            print(json.dumps(rows[-1]), flush=True)
+                           str(root / f"e{copies}")])
+                rows.append({"pipeline": "verbatim embedded", "size": f"{copies}×", "text_mb": round(mb, 1)} | row)
+                print(json.dumps(rows[-1]), flush=True)
+            server, url = chroma_server(root / f"s{copies}") if "server" in args.modes else (None, "")
+            if server is not None:
+                try:
+                    row = run([sys.executable, str(HERE / "scale_run.py"), str(data), str(questions),
+                               str(root / f"i{copies}"), url])
+                    row["server_peak_mb"] = round(peak_mb(server.pid))
+                finally:
+                    server.terminate()
+                    server.wait()
+                rows.append({"pipeline": "verbatim server", "size": f"{copies}×", "text_mb": round(mb, 1)} | row)
+                print(json.dumps(rows[-1]), flush=True)
             if args.tutorial_python and str(copies) in args.tutorial_sizes.split(","):
                 row = run([args.tutorial_python, str(HERE / "tutorial_pipeline.py"), str(data), str(questions),
                            str(root / f"t{copies}")])

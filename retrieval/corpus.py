@@ -17,7 +17,7 @@ from retrieval.errors import TranscriptError, UsageError
 from retrieval.lexical import Bm25Index, terms, words
 from retrieval.transcripts import TRANSCRIPT_SUFFIXES, Sentence, Transcript, load
 
-CHUNK_VECTOR_DOCS = 64
+CHUNK_VECTOR_BUDGET = 60_000  # chunk vectors kept for scoped questions (about 30 MB)
 
 
 @dataclass(frozen=True)
@@ -93,11 +93,18 @@ class Corpus:
         found = self._chunk_vectors.pop(doc, None)
         if found is None:
             first, last = self.doc_range[doc]
-            found = embeddings.vectors([c.search_text for c in self.chunks[first:last]])
+            found = embeddings.vectors([c.search_text for c in self.chunks[first:last]]).astype(np.float16)
         self._chunk_vectors[doc] = found  # most recent last
-        while len(self._chunk_vectors) > CHUNK_VECTOR_DOCS:
+        while sum(v.shape[0] for v in self._chunk_vectors.values()) > CHUNK_VECTOR_BUDGET and \
+                len(self._chunk_vectors) > 1:
             self._chunk_vectors.pop(next(iter(self._chunk_vectors)))
         return found
+
+    def preload_chunk_vectors(self, embeddings: OfflineEmbeddings) -> None:
+        """A corpus that fits the cache gets every transcript's vectors now, so no question pays for them."""
+        if len(self.chunks) <= CHUNK_VECTOR_BUDGET:
+            for doc in self.transcripts:
+                self.chunk_vectors(doc, embeddings)
 
     def sentence_terms(self, i: int) -> frozenset[str]:
         got = self._sentence_terms.get(i)

@@ -119,6 +119,7 @@ class Service:
             small = {d for d, t in corpus.transcripts.items() if len(t.text) <= SMALL_DOC_CHARS}
             multi = self._sync_multi(corpus, small, full)
         corpus.embed_sentences(self.main_model)
+        corpus.preload_chunk_vectors(self.main_model)
         self.main_model.query_vector("warm up")
         before = set(self._corpus.transcripts) if self._corpus is not None else set()
         self._corpus = corpus  # one assignment: a question in flight keeps the corpus it started with
