@@ -151,10 +151,14 @@ def write(rows: list[dict[str, Any]]) -> None:
         axes[0].plot(mbs, [r["index_s"] for r in mine], marker="o", label=name)
         axes[1].plot(mbs, [r["query_p95_ms"] for r in mine], marker="o", label=name)
         axes[2].plot(mbs, [r.get("serving_mb", r.get("index_peak_mb")) for r in mine], marker="o", label=name)
-    for ax, title in zip(axes, ("index build (s)", "query p95 (ms)", "memory while serving (MB)"), strict=True):
+    sizes = sorted({r["text_mb"] for r in rows})
+    titles = ("index build (s)", "query p95 (ms)", "memory while serving (MB; tutorial: peak)")
+    for ax, title in zip(axes, titles, strict=True):
         ax.set_title(title)
         ax.set_xlabel("transcript text (MB)")
         ax.set_xscale("log")
+        ax.set_xticks(sizes, [f"{m:g}" for m in sizes])
+        ax.minorticks_off()
         ax.grid(alpha=0.3)
     axes[0].legend()
     fig.tight_layout()
