@@ -2,7 +2,7 @@
 
 - An interview is summarised exchange by exchange: the interviewer's question, condensed to its shortest
   question sentence and quoted as the interviewer's, then the one to three answer sentences that are most
-  central to that answer (closest to the answer's own mean vector and richest in its frequent terms).
+  central to that answer (closest to the answer's own mean vector, pulled towards the question).
 - A meeting or hearing is cut into sections of equal length, one per slice of the word budget, and each
   section contributes its most central sentences, so the summary follows the meeting from start to end
   instead of dwelling on its busiest stretch.
