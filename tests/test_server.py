@@ -187,3 +187,23 @@ async def test_two_webhook_bots_and_the_cli_share_one_server(tmp_path: Path) -> 
                 proc.send_signal(signal.SIGTERM)
                 await proc.wait()
         server.stop()
+
+
+def test_an_upload_or_removal_that_cannot_be_indexed_changes_nothing(tmp_path: Path) -> None:
+    from tests.conftest import MEETING
+
+    server = ChromaServer(tmp_path / "chroma", tmp_path / "server.log")
+    server.start()
+    data = make_data_dir(tmp_path, {"fisheries.txt": MEETING})
+    try:
+        with Service(Settings(data, tmp_path / "i", chroma_url=server.url, server_wait_seconds=1)) as service:
+            service.open()
+            server.stop()  # indexing now fails
+            with pytest.raises(StoreUnavailableError):
+                service.add_transcript("Briefing.txt", b"Ana: The river was cleaned last spring by volunteers.\n")
+            assert not (data / "briefing.txt").exists()
+            with pytest.raises(StoreUnavailableError):
+                service.remove_transcript("fisheries.txt")
+            assert (data / "fisheries.txt").read_text(encoding="utf-8") == MEETING
+    finally:
+        server.stop()
