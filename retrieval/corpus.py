@@ -6,6 +6,8 @@ Files that cannot be used are reported (file and reason) and skipped; the rest s
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,21 @@ from retrieval.lexical import Bm25Index, terms, words
 from retrieval.transcripts import TRANSCRIPT_SUFFIXES, Sentence, Transcript, load
 
 CHUNK_VECTOR_BUDGET = 60_000  # chunk vectors kept for scoped questions (about 30 MB)
+SENTENCE_VECTOR_BUDGET = 200_000  # sentences whose vectors all stay in memory (about 100 MB)
+
+
+class SparseRows(dict[int, np.ndarray]):
+    """Vectors for some sentences; any other reads as the zero vector (scores nothing, costs nothing)."""
+
+    def __init__(self, zero: np.ndarray) -> None:
+        super().__init__()
+        self.zero = zero
+
+    def __missing__(self, key: int) -> np.ndarray:
+        return self.zero
+
+
+SentenceVectors = np.ndarray | SparseRows  # indexed by corpus sentence number
 
 
 @dataclass(frozen=True)
@@ -56,9 +73,11 @@ class Corpus:
                     self.answered_by.setdefault((doc, turn.answers_turn), []).append(turn.index)
         self.sentences: list[Sentence] = []
         self.sentence_doc: list[str] = []
-        self.chunk_sentences: list[list[int]] = []
+        self.doc_sentences: dict[str, range] = {}
+        self.chunk_sentences: list[range] = []
         self._index_sentences()
-        self.sentence_vectors: np.ndarray | None = None
+        self._sentence_vectors: np.ndarray | None = None
+        self._sentence_model: OfflineEmbeddings | None = None
         self.multilingual_sentence_vectors: dict[int, np.ndarray] = {}  # filled as questions need them
         self._chunk_vectors: dict[str, np.ndarray] = {}
         self._sentence_terms: dict[int, frozenset[str]] = {}
@@ -68,22 +87,45 @@ class Corpus:
             for doc, t in self.transcripts.items()}
 
     def _index_sentences(self) -> None:
-        position: dict[tuple[str, int], int] = {}
+        """Sentences are numbered transcript by transcript and turn by turn, so a transcript's sentences and
+        a chunk's (a run of whole sentences in one turn) are ranges: a few bytes each, not a list."""
         for doc, transcript in self.transcripts.items():
-            for sentence in transcript.sentences():
-                position[(doc, sentence.start)] = len(self.sentences)
-                self.sentences.append(sentence)
-                self.sentence_doc.append(doc)
+            first = len(self.sentences)
+            self.sentences += transcript.sentences()
+            self.sentence_doc += [doc] * (len(self.sentences) - first)
+            self.doc_sentences[doc] = range(first, len(self.sentences))
         for chunk in self.chunks:
-            transcript = self.transcripts[chunk.doc]
-            turn = transcript.turns[chunk.turn]
-            self.chunk_sentences.append(
-                [position[(chunk.doc, s.start)] for s in turn.sentences if chunk.start <= s.start < chunk.end])
+            mine = self.doc_sentences[chunk.doc]
+            first = bisect_left(self.sentences, chunk.start, mine.start, mine.stop, key=_start)
+            last = bisect_left(self.sentences, chunk.end, first, mine.stop, key=_start)
+            self.chunk_sentences.append(range(first, last))
 
     def embed_sentences(self, embeddings: OfflineEmbeddings) -> None:
-        """Half precision: a cosine needs three digits, and the corpus may hold millions of sentences."""
-        texts = [self.sentence_text(i) for i in range(len(self.sentences))]
-        self.sentence_vectors = embeddings.vectors(texts).astype(np.float16)
+        """Every sentence's vector, in half precision, while the corpus fits SENTENCE_VECTOR_BUDGET: quote
+        choice is then a lookup. Past it (some 110 hours of hearings) those vectors would be most of the
+        process's memory, so each question embeds only its candidate sentences (a few milliseconds with
+        the static model) and a summary its transcript's."""
+        self._sentence_model = embeddings
+        self._sentence_vectors = None
+        if len(self.sentences) <= SENTENCE_VECTOR_BUDGET:
+            self._sentence_vectors = self._embed_sentences(range(len(self.sentences)))
+
+    def sentence_vectors(self, wanted: Iterable[int]) -> SentenceVectors:
+        """Vectors of the `wanted` sentences by corpus number: all of them when they are kept, else just
+        those, computed now (any other sentence then reads as zero)."""
+        if self._sentence_vectors is not None:
+            return self._sentence_vectors
+        if self._sentence_model is None:
+            raise RuntimeError("sentence vectors missing; index() embeds them")
+        indices = sorted(set(wanted))
+        rows = SparseRows(np.zeros(self._sentence_model.dim, dtype=np.float16))
+        rows.update(zip(indices, self._embed_sentences(indices), strict=True))
+        return rows
+
+    def _embed_sentences(self, indices: Iterable[int]) -> np.ndarray:
+        if self._sentence_model is None:
+            raise RuntimeError("sentence vectors missing; index() embeds them")
+        return self._sentence_model.vectors([self.sentence_text(i) for i in indices]).astype(np.float16)
 
     def chunk_vectors(self, doc: str, embeddings: OfflineEmbeddings) -> np.ndarray:
         """Vectors of one transcript's chunks, computed as the index computed them and kept for the
@@ -135,6 +177,10 @@ class Corpus:
         postings = self.bm25.postings(term)
         at = int(np.searchsorted(postings, first))
         return at < postings.size and int(postings[at]) < last
+
+
+def _start(sentence: Sentence) -> int:
+    return sentence.start
 
 
 def discover(data_dir: Path) -> list[Path]:

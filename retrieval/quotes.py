@@ -11,11 +11,12 @@ chosen sentence holds one.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.corpus import Corpus
+from retrieval.corpus import Corpus, SentenceVectors
 from retrieval.errors import VerbatimError
 from retrieval.lexical import terms, words
 from retrieval.models import Quote
@@ -36,18 +37,8 @@ _BROAD = re.compile(r"^\s*(?:summari[sz]e|describe|give an overview|overview)\b|
 _ASKS_DATE = re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bin which year\b", re.I)
 
 
-class SparseRows(dict[int, np.ndarray]):
-    """Vectors for some sentences; any other reads as the zero vector (scores nothing, costs nothing)."""
-
-    def __init__(self, zero: np.ndarray) -> None:
-        super().__init__()
-        self.zero = zero
-
-    def __missing__(self, key: int) -> np.ndarray:
-        return self.zero
-
-
-SentenceVectors = np.ndarray | SparseRows
+# Vectors of the sentences a question scores, given their corpus numbers: looked up or computed on demand.
+VectorsFor = Callable[[Iterable[int]], SentenceVectors]
 
 
 @dataclass(frozen=True)
@@ -80,7 +71,7 @@ class Choice:
     score: float
 
 
-def choose(corpus: Corpus, question: str, q_vector: np.ndarray, sentence_vectors: SentenceVectors,
+def choose(corpus: Corpus, question: str, q_vector: np.ndarray, vectors_for: VectorsFor,
            ranked: list[Ranked], found: list[Window], params: QuoteParams) -> list[Choice]:
     q_terms = set(terms(question))
     weights = {t: corpus.idf(t) for t in q_terms}
@@ -92,6 +83,7 @@ def choose(corpus: Corpus, question: str, q_vector: np.ndarray, sentence_vectors
         for i in range(w.first, w.last + 1):
             prior[i] = max(prior.get(i, 0.0), params.window_prior ** rank * (w.score / found[0].score))
     seen: dict[int, Choice] = {}
+    sentence_vectors = vectors_for(s for chunk in prior for s in corpus.chunk_sentences[chunk])
     doc = corpus.chunks[ranked[0].chunk].doc if ranked else None
     # Share of the terms the transcript knows at all: a word it never uses cannot be stated anywhere.
     known = sum(w for t, w in weights.items() if doc and corpus.contains(t, doc)) or total

@@ -9,6 +9,7 @@ import dataclasses
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,13 +19,13 @@ from filelock import FileLock
 from retrieval import library, refs
 from retrieval.config import Settings
 from retrieval.context import surrounding
-from retrieval.corpus import Corpus, Skipped, load_corpus
+from retrieval.corpus import Corpus, SentenceVectors, Skipped, SparseRows, load_corpus
 from retrieval.embeddings import E5Embeddings, OfflineEmbeddings, WordLlamaEmbeddings
 from retrieval.errors import ModelMismatchError, UsageError, VerbatimError
 from retrieval.language import is_english
 from retrieval.models import Answer, Context, Passage, Quote
 from retrieval.passages import Window, windows
-from retrieval.quotes import QuoteParams, SentenceVectors, SparseRows, choose, coverage, lacks_answer_type, to_quotes
+from retrieval.quotes import QuoteParams, VectorsFor, choose, coverage, lacks_answer_type, to_quotes
 from retrieval.search import Ranked, SearchParams, fuse
 from retrieval.store import Hit, Space, connect
 from retrieval.summaries import Part, Summary, SummaryParams, format_summary, summarize_doc
@@ -180,20 +181,16 @@ class Service:
                       (time.perf_counter() - began) * 1000)
 
     def _rank(self, corpus: Corpus, question: str, doc: str | None,
-              english: bool) -> tuple[list[Ranked], np.ndarray, SentenceVectors]:
+              english: bool) -> tuple[list[Ranked], np.ndarray, VectorsFor]:
         p = self.search_params
         if english:
             q_vec = self.main_model.query_vector(question)
             hits = self._scoped_hits(corpus, q_vec, doc) if doc else self.main.search(q_vec, p.dense_k, doc)
-            vectors = corpus.sentence_vectors
-            if vectors is None:
-                raise RuntimeError("sentence vectors missing; index() embeds them")
-            return fuse(corpus, question, hits, doc, p), q_vec, vectors
+            return fuse(corpus, question, hits, doc, p), q_vec, corpus.sentence_vectors
         q_vec = self.multi_model.query_vector(question)
         hits = self.multi.search(q_vec, p.dense_k, doc)
         ranked = fuse(corpus, question, hits, doc, p, use_lexical=False)
-        s_vecs = self._multilingual_sentence_vectors(corpus, ranked)
-        return ranked, q_vec, s_vecs
+        return ranked, q_vec, lambda wanted: self._multilingual_sentence_vectors(corpus, ranked, wanted)
 
     def _scoped_hits(self, corpus: Corpus, q_vec: np.ndarray, doc: str) -> list[Hit]:
         """Exact cosine over one transcript's chunks (see Corpus.chunk_vectors)."""
@@ -204,12 +201,14 @@ class Service:
         top = np.argsort(-sims, kind="stable")[: self.search_params.dense_k]
         return [Hit(corpus.chunks[first + int(i)].id, float(sims[i])) for i in top]
 
-    def _multilingual_sentence_vectors(self, corpus: Corpus, ranked: list[Ranked]) -> SentenceVectors:
-        """e5 vectors for the candidate sentences only (the rest read as zero). They are kept on the
-        corpus, so a transcript asked about in another language gets quicker with every question
-        (about 20 ms a sentence the first time) and memory grows only with the sentences ever asked."""
-        top = ranked[: self.quote_params.candidate_chunks * 2]
-        wanted = sorted({s for r in top for s in corpus.chunk_sentences[r.chunk]})
+    def _multilingual_sentence_vectors(self, corpus: Corpus, ranked: list[Ranked],
+                                       asked: Iterable[int]) -> SentenceVectors:
+        """e5 vectors for the asked sentences that lie in the best chunks (the rest read as zero). They
+        are kept on the corpus, so a transcript asked about in another language gets quicker with every
+        question (about 20 ms a sentence the first time) and memory grows only with the sentences ever
+        asked."""
+        top = {s for r in ranked[: self.quote_params.candidate_chunks * 2] for s in corpus.chunk_sentences[r.chunk]}
+        wanted = sorted(top.intersection(asked))
         cache = corpus.multilingual_sentence_vectors
         missing = [s for s in wanted if s not in cache]
         if missing:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.corpus import Corpus
+from retrieval.corpus import Corpus, SentenceVectors
 from retrieval.lexical import words
 from retrieval.models import Quote
 from retrieval.quotes import verify
@@ -85,18 +85,13 @@ def summarize_doc(corpus: Corpus, doc: str, budget: int, params: SummaryParams,
                   candidates: set[int] | None = None, relevance: dict[int, float] | None = None) -> list[Part]:
     """Parts for one transcript within `budget` words; `candidates` limits the sentences (topic focus)."""
     transcript = corpus.transcripts[doc]
+    vectors = corpus.sentence_vectors(corpus.doc_sentences[doc])
     if transcript.format == "interview" and any(t.question is not None for t in transcript.turns):
-        return _interview(corpus, doc, budget, params, candidates, relevance)
-    return _sections(corpus, doc, budget, params, candidates, relevance)
+        return _interview(corpus, vectors, doc, budget, params, candidates, relevance)
+    return _sections(corpus, vectors, doc, budget, params, candidates, relevance)
 
 
 # -- scoring -----------------------------------------------------------------------------------------
-def _vectors(corpus: Corpus) -> np.ndarray:
-    if corpus.sentence_vectors is None:
-        raise RuntimeError("sentence vectors missing; index() embeds them")
-    return corpus.sentence_vectors
-
-
 def _usable(corpus: Corpus, s: int, params: SummaryParams, min_words: int | None = None) -> bool:
     text = corpus.sentence_text(s)
     n = len(words(text))
@@ -112,14 +107,13 @@ def _usable_of(corpus: Corpus, sentences: list[int], params: SummaryParams) -> l
     return found or [s for s in sentences if _usable(corpus, s, params, min_words=3)]
 
 
-def _scores(corpus: Corpus, pool: Sequence[int], params: SummaryParams,
+def _scores(corpus: Corpus, vectors: SentenceVectors, pool: Sequence[int], params: SummaryParams,
             relevance: dict[int, float] | None = None, anchor: np.ndarray | None = None) -> dict[int, float]:
     """Centrality within `pool`: similarity to its mean vector (plus `anchor`, e.g. the question an
     answer replies to), and with a topic, the relevance of the sentence's passage."""
     if not pool:
         return {}
-    vectors = _vectors(corpus)
-    centroid = vectors[list(pool)].astype(np.float32).mean(axis=0)
+    centroid = np.stack([vectors[s] for s in pool]).astype(np.float32).mean(axis=0)
     if anchor is not None:
         centroid = centroid + anchor
     norm = float(np.linalg.norm(centroid)) or 1.0
@@ -134,10 +128,9 @@ def _scores(corpus: Corpus, pool: Sequence[int], params: SummaryParams,
     return out
 
 
-def _pick(corpus: Corpus, scores: dict[int, float], budget: int, params: SummaryParams, limit: int,
-          chosen_vectors: list[np.ndarray]) -> list[int]:
+def _pick(corpus: Corpus, vectors: SentenceVectors, scores: dict[int, float], budget: int, params: SummaryParams,
+          limit: int, chosen_vectors: list[np.ndarray]) -> list[int]:
     """Best first, skipping near-duplicates of anything already chosen, until the budget or limit."""
-    vectors = _vectors(corpus)
     picked: list[int] = []
     used = 0
     for s in sorted(scores, key=lambda s: (-scores[s], s)):
@@ -153,10 +146,10 @@ def _pick(corpus: Corpus, scores: dict[int, float], budget: int, params: Summary
 
 
 # -- interviews ----------------------------------------------------------------------------------------
-def _interview(corpus: Corpus, doc: str, budget: int, params: SummaryParams, candidates: set[int] | None,
-               relevance: dict[int, float] | None) -> list[Part]:
+def _interview(corpus: Corpus, vectors: SentenceVectors, doc: str, budget: int, params: SummaryParams,
+               candidates: set[int] | None, relevance: dict[int, float] | None) -> list[Part]:
     transcript = corpus.transcripts[doc]
-    index = {(s.start): i for i, s in enumerate(corpus.sentences) if corpus.sentence_doc[i] == doc}
+    index = {corpus.sentences[i].start: i for i in corpus.doc_sentences[doc]}
     exchanges: list[tuple[Turn, list[Turn]]] = []
     for turn in transcript.turns:
         if turn.role == "interviewer" and turn.question is not None:
@@ -175,7 +168,6 @@ def _interview(corpus: Corpus, doc: str, budget: int, params: SummaryParams, can
     headings = {q.index: _condensed(corpus, q, index) for q, _ in exchanges}
     heading_words = sum(len(words(corpus.sentence_text(h))) for h in headings.values() if h is not None)
     share = max(params.min_words, (budget - heading_words) // len(exchanges))
-    vectors = _vectors(corpus)
     parts = []
     chosen: list[np.ndarray] = []
     for question, answers in exchanges:
@@ -184,10 +176,10 @@ def _interview(corpus: Corpus, doc: str, budget: int, params: SummaryParams, can
             pool = [s for s in pool if s in candidates] or pool
         heading = headings[question.index]
         anchor = vectors[heading] if heading is not None else None
-        picked = _pick(corpus, _scores(corpus, pool, params, relevance, anchor), share, params,
+        picked = _pick(corpus, vectors, _scores(corpus, vectors, pool, params, relevance, anchor), share, params,
                        params.answer_sentences, chosen)
         if not picked and pool:  # every exchange shows at least its most central sentence
-            scores = _scores(corpus, pool, params, relevance, anchor)
+            scores = _scores(corpus, vectors, pool, params, relevance, anchor)
             picked = [min(scores, key=lambda s: (-scores[s], s))]
         parts.append(Part(f"Q{question.question}", tuple(_quote(corpus, s) for s in picked),
                           _quote(corpus, heading) if heading is not None else None))
@@ -204,23 +196,23 @@ def _condensed(corpus: Corpus, turn: Turn, index: dict[int, int]) -> int | None:
 
 
 # -- meetings, hearings, prose ---------------------------------------------------------------------
-def _sections(corpus: Corpus, doc: str, budget: int, params: SummaryParams, candidates: set[int] | None,
-              relevance: dict[int, float] | None) -> list[Part]:
+def _sections(corpus: Corpus, vectors: SentenceVectors, doc: str, budget: int, params: SummaryParams,
+              candidates: set[int] | None, relevance: dict[int, float] | None) -> list[Part]:
     transcript = corpus.transcripts[doc]
-    pool = _usable_of(corpus, [i for i, d in enumerate(corpus.sentence_doc)
-                               if d == doc and (candidates is None or i in candidates)], params)
+    pool = _usable_of(corpus, [i for i in corpus.doc_sentences[doc] if candidates is None or i in candidates],
+                      params)
     if not pool:
         return []
-    scores = _scores(corpus, pool, params, relevance)
+    scores = _scores(corpus, vectors, pool, params, relevance)
     sections = _split(corpus, pool, max(1, min(len(pool), round(budget / params.section_words))))
     share = budget // len(sections)
     chosen: list[np.ndarray] = []
-    picked = [s for section in sections for s in _pick(corpus, {s: scores[s] for s in section}, share, params,
+    picked = [s for section in sections for s in _pick(corpus, vectors, {s: scores[s] for s in section}, share, params,
                                                        len(section), chosen)]
     left = budget - sum(len(words(corpus.sentence_text(s))) for s in picked)
     if left >= params.min_words:  # short sections leave budget: the best of the rest gets it
         rest = {s: v for s, v in scores.items() if s not in set(picked)}
-        picked += _pick(corpus, rest, left, params, len(rest), chosen)
+        picked += _pick(corpus, vectors, rest, left, params, len(rest), chosen)
     section_of = {s: i for i, section in enumerate(sections) for s in section}
     parts = []
     for i, section in enumerate(sections):

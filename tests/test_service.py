@@ -183,3 +183,32 @@ def test_the_last_transcript_cannot_be_removed_and_an_empty_folder_says_so(tmp_p
     (data / "notes.txt").write_bytes(b"\xff\xfe broken")
     with Service(Settings(data, tmp_path / "index")) as svc, pytest.raises(UsageError, match="no usable transcripts"):
         svc.open()
+
+
+def test_a_corpus_past_the_sentence_vector_budget_answers_and_summarises_the_same(
+        service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the budget, sentence vectors are computed per question instead of kept; nothing else changes."""
+    import retrieval.corpus
+
+    questions = [("Why does the government persecute the opposition?", None),
+                 ("Whose house did they search?", "mammadli-interview.txt"),
+                 ("How much money do harbour repairs receive?", "hearings/fisheries.txt")]
+
+    def results() -> list[object]:
+        answers = [(a.abstained, a.quotes, a.passages) for a in (service.ask(q, d) for q, d in questions)]
+        summaries = [service.summarize(d, t, 120).text for d, t in
+                     (("mammadli-interview.txt", None), ("hearings/fisheries.txt", None), (None, "elections"))]
+        return [*answers, *summaries]
+
+    corpus = service.corpus
+    kept = results()
+    assert corpus.sentence_vectors([0]) is corpus.sentence_vectors([1])  # one table for every question
+    monkeypatch.setattr(retrieval.corpus, "SENTENCE_VECTOR_BUDGET", len(corpus.sentences) - 1)
+    try:
+        corpus.embed_sentences(service.main_model)
+        rows = corpus.sentence_vectors([3, 1])
+        assert sorted(rows) == [1, 3] and not rows[2].any()  # just the sentences asked for
+        assert results() == kept
+    finally:
+        monkeypatch.undo()
+        corpus.embed_sentences(service.main_model)
