@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 READER_COMMANDS = [BotCommand("help", "how to ask, with examples"), BotCommand("sources", "what is indexed"),
-                   BotCommand("summary", "a summary in quotes: /summary [topic]")]
+                   BotCommand("summary", "a summary in quotes: /summary [doc] [topic]")]
 GROUP_COMMANDS = [BotCommand("ask", "ask about the transcripts: /ask question"), *READER_COMMANDS]
 ADMIN_COMMANDS = [*READER_COMMANDS, BotCommand("reindex", "rebuild the index (answers continue)"),
                   BotCommand("remove", "remove a transcript: /remove doc"),

@@ -36,13 +36,16 @@ class Posts:
         return render.summary_blocks(summary, r.link_for(context), r.titles(), r.subject())
 
     async def summary(self, update: Update, context: Context) -> None:
-        """/summary [topic], in private chats and groups."""
+        """/summary [doc] [topic], in private chats and groups: a first word naming a transcript (as
+        /sources lists them) picks it, which a library too large to summarise at once needs."""
         message = update.effective_message
         if message is None:
             return
-        topic = " ".join(context.args or []).strip() or None
+        args = context.args or []
+        doc = args[0] if args and args[0] in self.service.corpus.transcripts else None
+        topic = " ".join(args[1:] if doc else args).strip() or None
         try:
-            summary = await asyncio.to_thread(self.service.summarize, None, topic, SUMMARY_WORDS)
+            summary = await asyncio.to_thread(self.service.summarize, doc, topic, SUMMARY_WORDS)
         except UsageError as err:
             await self.readers.send(context, message.chat_id, escape(str(err)), message.message_id)
             return
@@ -64,7 +67,12 @@ class Posts:
             await self.readers.send(context, message.chat_id, escape(problem), message.message_id)
             return
         topic = " ".join(context.args or []).strip() or None
-        summary = await asyncio.to_thread(self.service.summarize, None, topic, SUMMARY_WORDS)
+        try:
+            summary = await asyncio.to_thread(self.service.summarize, None, topic, SUMMARY_WORDS)
+        except UsageError as err:
+            await self.readers.send(context, message.chat_id, f"Nothing posted: {escape(str(err))}",
+                                    message.message_id)
+            return
         if summary.abstained:
             await self.readers.send(context, message.chat_id, f"Nothing posted: {escape(summary.text)}",
                                     message.message_id)

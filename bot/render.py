@@ -150,8 +150,8 @@ def help_message(examples: Sequence[str], admin: bool, group: bool) -> str:
              "and where; when they do not cover a question, I say so.", "", how]
     if examples:
         lines += ["", "For example:", *(f"• {escape(e)}" for e in examples)]
-    lines += ["", "/summary gives the key quotes of the whole interview (or /summary <i>topic</i>); "
-              "/sources lists what is indexed."]
+    lines += ["", "/summary gives the key quotes of the whole interview (or /summary <i>topic</i>, or "
+              "/summary <code>doc</code> [<i>topic</i>] for one transcript); /sources lists what is indexed."]
     if admin:
         lines += ["", "<b>Admin</b>: send a .txt, .md, .srt or .vtt file here to add it; /reindex rebuilds "
                   "the index; /remove <code>doc</code> removes a transcript; /stats shows usage; /post_summary "

@@ -32,6 +32,7 @@ from retrieval.summaries import Part, Summary, SummaryParams, format_summary, su
 
 log = logging.getLogger(__name__)
 DEFAULT_SUMMARY_WORDS = 250
+MIN_TRANSCRIPT_WORDS = 40  # a transcript's least share of a summary of several: less would quote nothing
 TOPIC_WINDOWS = 6
 SMALL_DOC_CHARS = 15_000  # interviews this short get multilingual vectors at index time (~5 s each)
 
@@ -321,7 +322,14 @@ class Service:
                 return Summary(doc, topic, (), f"{said} cover {topic!r}.", abstained=True)
             relevance = found
             candidates = set(found)
-            docs = [d for d in docs if any(corpus.sentence_doc[s] == d for s in candidates)]
+            best: dict[str, float] = {}
+            for s, v in found.items():
+                best[corpus.sentence_doc[s]] = max(best.get(corpus.sentence_doc[s], 0.0), v)
+            # the transcripts that discuss the topic most, as many as the budget gives room to quote
+            docs = sorted(sorted(best, key=lambda d: (-best[d], d))[: max(1, words // MIN_TRANSCRIPT_WORDS)])
+        elif len(docs) * MIN_TRANSCRIPT_WORDS > words:
+            raise UsageError(f"{len(docs)} transcripts are indexed, too many to summarise together in {words} "
+                             "words; give a topic, or name one transcript")
         share = words // max(len(docs), 1)
         parts: list[Part] = []
         texts: list[str] = []

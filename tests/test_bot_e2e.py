@@ -350,6 +350,9 @@ async def test_summary_in_a_private_chat_and_a_group(bot: Harness, service: Serv
     [focused] = await bot.ask(bot.reader, "/summary dialogue with the opposition", chat=bot.group)
     assert "what is said about dialogue with the opposition" in visible(focused)
     assert focused["reply_to_message_id"] and assert_quotes_verbatim(service, focused)
+    [one] = await bot.ask(bot.reader, "/summary fisheries.txt")
+    quotes = assert_quotes_verbatim(service, one)
+    assert quotes and all(q in transcript(service, "fisheries.txt") for q in quotes)
 
 
 async def test_admins_post_summaries_to_the_channel_and_hear_what_is_wrong(service: Service, tmp_path: Path) -> None:

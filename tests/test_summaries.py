@@ -68,3 +68,16 @@ def test_a_summary_takes_well_under_a_second(service: Service) -> None:
     for _ in range(5):
         service.summarize()
     assert (time.perf_counter() - began) / 5 < 1.0
+
+
+def test_a_budget_too_small_for_every_transcript_asks_for_a_topic_or_keeps_the_most_relevant(
+        service: Service) -> None:
+    from retrieval.service import MIN_TRANSCRIPT_WORDS
+
+    count = len(service.corpus.transcripts)
+    assert count > 1
+    with pytest.raises(UsageError, match=f"{count} transcripts .* give a topic, or name one transcript"):
+        service.summarize(words=count * MIN_TRANSCRIPT_WORDS - 1)
+    assert service.summarize(words=count * MIN_TRANSCRIPT_WORDS).quotes
+    focused = service.summarize(topic="lobster season and harbour repairs", words=MIN_TRANSCRIPT_WORDS)
+    assert focused.quotes and {q.doc for q in focused.quotes} == {"hearings/fisheries.txt"}
