@@ -19,7 +19,7 @@ from retrieval.errors import TranscriptError, UsageError
 from retrieval.lexical import Bm25Index, terms, words
 from retrieval.transcripts import TRANSCRIPT_SUFFIXES, Sentence, Transcript, load
 
-CHUNK_VECTOR_BUDGET = 60_000  # chunk vectors kept for scoped questions (about 30 MB)
+CHUNK_VECTOR_BUDGET = 200_000  # chunk vectors kept for scoped questions (about 100 MB)
 SENTENCE_VECTOR_BUDGET = 200_000  # sentences whose vectors all stay in memory (about 100 MB)
 
 
