@@ -102,9 +102,9 @@ class Corpus:
 
     def embed_sentences(self, embeddings: OfflineEmbeddings) -> None:
         """Every sentence's vector, in half precision, while the corpus fits SENTENCE_VECTOR_BUDGET: quote
-        choice is then a lookup. Past it (some 110 hours of hearings) those vectors would be most of the
-        process's memory, so each question embeds only its candidate sentences (a few milliseconds with
-        the static model) and a summary its transcript's."""
+        choice is then a lookup. Past it (about 20 MB of transcript text) they would grow by 100 MB for every
+        20 MB more, so each question embeds only its candidate sentences (a few milliseconds with the
+        static model) and a summary its transcript's."""
         self._sentence_model = embeddings
         self._sentence_vectors = None
         if len(self.sentences) <= SENTENCE_VECTOR_BUDGET:
