@@ -47,7 +47,7 @@ GROUP_COMMANDS = [BotCommand("ask", "ask about the transcripts: /ask question"),
 ADMIN_COMMANDS = [*READER_COMMANDS, BotCommand("reindex", "rebuild the index (answers continue)"),
                   BotCommand("remove", "remove a transcript: /remove doc"),
                   BotCommand("stats", "questions, abstentions, feedback, busiest chats"),
-                  BotCommand("post_summary", "post a summary to the channel: /post_summary [topic]")]
+                  BotCommand("post_summary", "post a summary to the channel: /post_summary [doc] [topic]")]
 
 
 def build_application(service: Service, stats: Stats, settings: BotSettings) -> Application:  # type: ignore[type-arg]

@@ -35,17 +35,23 @@ class Posts:
         r = self.readers
         return render.summary_blocks(summary, r.link_for(context), r.titles(), r.subject())
 
-    async def summary(self, update: Update, context: Context) -> None:
-        """/summary [doc] [topic], in private chats and groups: a first word naming a transcript (as
-        /sources lists them) picks it, which a library too large to summarise at once needs."""
-        message = update.effective_message
-        if message is None:
-            return
-        args = context.args or []
+    def _summarize(self, args: list[str]) -> Summary:
+        """`[doc] [topic]`: a first word naming a transcript (as /sources lists them) picks it, which a
+        library too large to summarise at once needs; the rest is the topic."""
         doc = args[0] if args and args[0] in self.service.corpus.transcripts else None
         topic = " ".join(args[1:] if doc else args).strip() or None
         try:
-            summary = await asyncio.to_thread(self.service.summarize, doc, topic, SUMMARY_WORDS)
+            return self.service.summarize(doc, topic, SUMMARY_WORDS)
+        except UsageError as err:
+            raise UsageError(f"{err} (/sources lists the transcripts)") from err
+
+    async def summary(self, update: Update, context: Context) -> None:
+        """/summary [doc] [topic], in private chats and groups."""
+        message = update.effective_message
+        if message is None:
+            return
+        try:
+            summary = await asyncio.to_thread(self._summarize, list(context.args or []))
         except UsageError as err:
             await self.readers.send(context, message.chat_id, escape(str(err)), message.message_id)
             return
@@ -53,7 +59,7 @@ class Posts:
                                       message.message_id)
 
     async def post_summary(self, update: Update, context: Context) -> None:
-        """/post_summary [topic]: admins post a summary to VERBATIM_CHANNEL_ID."""
+        """/post_summary [doc] [topic]: admins post a summary to VERBATIM_CHANNEL_ID."""
         message = update.effective_message
         if message is None or not await self.readers.require_admin(update, context):
             return
@@ -66,9 +72,8 @@ class Posts:
         if problem:
             await self.readers.send(context, message.chat_id, escape(problem), message.message_id)
             return
-        topic = " ".join(context.args or []).strip() or None
         try:
-            summary = await asyncio.to_thread(self.service.summarize, None, topic, SUMMARY_WORDS)
+            summary = await asyncio.to_thread(self._summarize, list(context.args or []))
         except UsageError as err:
             await self.readers.send(context, message.chat_id, f"Nothing posted: {escape(str(err))}",
                                     message.message_id)

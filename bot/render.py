@@ -155,7 +155,7 @@ def help_message(examples: Sequence[str], admin: bool, group: bool) -> str:
     if admin:
         lines += ["", "<b>Admin</b>: send a .txt, .md, .srt or .vtt file here to add it; /reindex rebuilds "
                   "the index; /remove <code>doc</code> removes a transcript; /stats shows usage; /post_summary "
-                  "[topic] posts a summary to the channel."]
+                  "[doc] [topic] posts a summary to the channel."]
     return "\n".join(lines)
 
 

@@ -327,7 +327,7 @@ class Service:
                 best[corpus.sentence_doc[s]] = max(best.get(corpus.sentence_doc[s], 0.0), v)
             # the transcripts that discuss the topic most, as many as the budget gives room to quote
             docs = sorted(sorted(best, key=lambda d: (-best[d], d))[: max(1, words // MIN_TRANSCRIPT_WORDS)])
-        elif len(docs) * MIN_TRANSCRIPT_WORDS > words:
+        elif len(docs) > 1 and len(docs) * MIN_TRANSCRIPT_WORDS > words:
             raise UsageError(f"{len(docs)} transcripts are indexed, too many to summarise together in {words} "
                              "words; give a topic, or name one transcript")
         share = words // max(len(docs), 1)

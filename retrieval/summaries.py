@@ -6,9 +6,10 @@
 - A meeting or hearing is cut into sections of equal length, one per slice of the word budget, and each
   section contributes its most central sentences, so the summary follows the meeting from start to end
   instead of dwelling on its busiest stretch.
-- Centrality is a sentence's similarity to the mean vector of its scope (the vectors the index already
-  holds). Term-frequency density (SumBasic) and keyword weights were measured too and lowered ROUGE on
-  qmsum/committee-train, so they are not used. A sentence too similar to one already chosen is skipped
+- Centrality is a sentence's similarity to the mean vector of its scope (sentence vectors: kept for a
+  corpus within the budget, else computed for the transcript being summarised). Term-frequency density
+  (SumBasic) and keyword weights were measured too and lowered ROUGE on qmsum/committee-train, so they
+  are not used. A sentence too similar to one already chosen is skipped
   (maximal marginal relevance). Sentences with transcription marks ("{disfmarker}"), fillers or a stammered
   repeat are passed over, and so are fragments: in recorded meetings such sentences sit close to the mean
   vector (they are about nothing in particular) and would otherwise be chosen.

@@ -353,6 +353,7 @@ async def test_summary_in_a_private_chat_and_a_group(bot: Harness, service: Serv
     [one] = await bot.ask(bot.reader, "/summary fisheries.txt")
     quotes = assert_quotes_verbatim(service, one)
     assert quotes and all(q in transcript(service, "fisheries.txt") for q in quotes)
+    assert "what is said about" not in visible(one)  # the transcript's name picked it; it is not a topic
 
 
 async def test_admins_post_summaries_to_the_channel_and_hear_what_is_wrong(service: Service, tmp_path: Path) -> None:

@@ -134,3 +134,23 @@ async def test_buttons_with_unknown_or_broken_data_are_answered_not_crashed(read
                             "I no longer have that quote; please ask again.", "I no longer have that answer.",
                             "That message is no longer available; please ask again."]
     assert not bot.sent
+
+
+async def test_a_summary_of_too_many_transcripts_says_how_to_narrow_it(readers: Readers,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.posts as posts_module
+    from retrieval.service import MIN_TRANSCRIPT_WORDS
+
+    count = len(readers.service.corpus.transcripts)
+    monkeypatch.setattr(posts_module, "SUMMARY_WORDS", count * MIN_TRANSCRIPT_WORDS - 1)
+    bot = RecordingBot()
+    posts = posts_module.Posts(readers)
+    await posts.summary(update(bot, "/summary", chat=READER), context(bot))
+    assert f"{count} transcripts are indexed" in bot.sent[-1]["text"] and "/sources" in bot.sent[-1]["text"]
+    await posts.summary(update(bot, "/summary hearings/fisheries.txt", chat=READER),
+                        context(bot, ["hearings/fisheries.txt"]))
+    one = bot.sent[-1]["text"]
+    assert "Minister of Fisheries" in one and "Interviewer" not in one and "what is said about" not in one
+    await posts.summary(update(bot, "/summary hearings/fisheries.txt lobster season", chat=READER),
+                        context(bot, ["hearings/fisheries.txt", "lobster", "season"]))
+    assert "what is said about <i>lobster season</i>" in bot.sent[-1]["text"]

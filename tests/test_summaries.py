@@ -79,5 +79,6 @@ def test_a_budget_too_small_for_every_transcript_asks_for_a_topic_or_keeps_the_m
     with pytest.raises(UsageError, match=f"{count} transcripts .* give a topic, or name one transcript"):
         service.summarize(words=count * MIN_TRANSCRIPT_WORDS - 1)
     assert service.summarize(words=count * MIN_TRANSCRIPT_WORDS).quotes
+    assert service.summarize("hearings/fisheries.txt", words=20).quotes  # one transcript takes any budget
     focused = service.summarize(topic="lobster season and harbour repairs", words=MIN_TRANSCRIPT_WORDS)
     assert focused.quotes and {q.doc for q in focused.quotes} == {"hearings/fisheries.txt"}
