@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from functools import partial
 from html import escape
 from typing import Any, TypeVar
 
@@ -88,13 +89,14 @@ class Readers:
             link_preview_options=LinkPreviewOptions(is_disabled=True)), f"reply in chat {chat_id}")
 
     async def send_parts(self, context: Context, chat_id: int | str, parts: list[str], reply_to: int | None = None,
-                         keyboard: InlineKeyboardMarkup | None = None) -> Message | None:
-        """Several messages in order, the keyboard under the last; returns the first one sent."""
-        first: Message | None = None
+                         keyboard: InlineKeyboardMarkup | None = None) -> list[Message]:
+        """Several messages in order, the keyboard under the last; returns those that were sent."""
+        sent = []
         for i, part in enumerate(parts):
-            sent = await self.send(context, chat_id, part, reply_to, keyboard if i == len(parts) - 1 else None)
-            first = first or sent
-        return first
+            one = await self.send(context, chat_id, part, reply_to, keyboard if i == len(parts) - 1 else None)
+            if one is not None:
+                sent.append(one)
+        return sent
 
     async def _typing(self, context: Context, chat_id: int) -> None:
         """"typing…" until cancelled: Telegram shows it for 5 s, so it is renewed every 4 s."""
@@ -137,25 +139,43 @@ class Readers:
 
     async def _reply(self, update: Update, context: Context, chat_id: int, message: Message, parts: list[str],
                      keyboard: InlineKeyboardMarkup | None) -> None:
-        replies: dict[int, int] = context.chat_data.setdefault("replies", {}) if context.chat_data is not None else {}
+        replies: dict[int, list[int]] = (context.chat_data.setdefault("replies", {})
+                                         if context.chat_data is not None else {})
         earlier = replies.get(message.message_id) if update.edited_message else None
-        if earlier is not None and len(parts) == 1:
-            try:
-                await deliver(lambda: context.bot.edit_message_text(
-                    parts[0], chat_id, earlier, parse_mode=ParseMode.HTML, reply_markup=keyboard,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True)), f"edit in chat {chat_id}")
-                return
-            except BadRequest as err:
-                if "not modified" in str(err).lower():
-                    return
-                log.info("could not edit the earlier answer (%s); sending a new one", err)
-        first = await self.send_parts(context, chat_id, parts, message.message_id, keyboard)
-        if first is None:
+        ids = await self._rewrite(context, chat_id, message.message_id, earlier, parts, keyboard) if earlier else None
+        if ids is None:
+            ids = [m.message_id for m in await self.send_parts(context, chat_id, parts, message.message_id, keyboard)]
+        if not ids:
             log.error("question in chat %s went unanswered: every attempt to send failed", chat_id)
             return
-        replies[message.message_id] = first.message_id
+        replies[message.message_id] = ids
         while len(replies) > REPLIES_KEPT:
             del replies[next(iter(replies))]
+
+    async def _rewrite(self, context: Context, chat_id: int, question_id: int, earlier: list[int], parts: list[str],
+                       keyboard: InlineKeyboardMarkup | None) -> list[int] | None:
+        """The earlier answer to an edited question, rewritten in place: its messages edited in order, parts
+        it lacked sent after them, messages it no longer needs deleted, so the chat shows one answer. None
+        when Telegram refuses an edit (the message is gone or too old): the answer is then sent anew."""
+        for i, (message_id, part) in enumerate(zip(earlier, parts, strict=False)):
+            markup = keyboard if i == len(parts) - 1 else None  # an edit without it drops an old keyboard
+            try:
+                await deliver(partial(context.bot.edit_message_text, part, chat_id, message_id,
+                                      parse_mode=ParseMode.HTML, reply_markup=markup,
+                                      link_preview_options=LinkPreviewOptions(is_disabled=True)),
+                              f"edit in chat {chat_id}")
+            except BadRequest as err:
+                if "not modified" not in str(err).lower():
+                    log.info("could not edit the earlier answer (%s); sending a new one", err)
+                    return None
+        kept = earlier[: len(parts)]
+        extra = await self.send_parts(context, chat_id, parts[len(earlier):], question_id, keyboard)
+        for message_id in earlier[len(parts):]:
+            try:
+                await deliver(partial(context.bot.delete_message, chat_id, message_id), f"delete in chat {chat_id}")
+            except TelegramError as err:
+                log.info("could not delete part of an earlier answer (%s)", err)
+        return kept + [m.message_id for m in extra]
 
     # -- update types --------------------------------------------------------------------------------
     async def private_text(self, update: Update, context: Context) -> None:

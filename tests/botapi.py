@@ -181,9 +181,9 @@ class BotApi:
         self._handlers: dict[str, Callable[[Json], Awaitable[Any]]] = {
             name.lower(): getattr(self, f"_api_{name}")
             for name in ("getMe", "logOut", "close", "deleteWebhook", "setWebhook", "getWebhookInfo", "getUpdates",
-                         "sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
-                         "sendChatAction", "setMyCommands", "deleteMyCommands", "getMyCommands", "getFile",
-                         "getChatMember", "getChat", "sendDocument")
+                         "sendMessage", "editMessageText", "editMessageReplyMarkup", "deleteMessage",
+                         "answerCallbackQuery", "sendChatAction", "setMyCommands", "deleteMyCommands",
+                         "getMyCommands", "getFile", "getChatMember", "getChat", "sendDocument")
         }  # fmt: skip
 
     # --- lifecycle -------------------------------------------------------------------------------------------
@@ -560,6 +560,18 @@ class BotApi:
         if params.get("reply_markup"):
             edited["reply_markup"] = params["reply_markup"]
         return self._public(self._apply_edit(msg, edited))
+
+    async def _api_deleteMessage(self, params: Json) -> bool:
+        """Bots delete their own messages (Telegram also lets group admins delete others'; not needed here)."""
+        key = (self._chat(params["chat_id"])["id"], int(params["message_id"]))
+        msg = self._messages.get(key)
+        if msg is None:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        if msg.get("from", {}).get("id") != self.bot_id:
+            raise ApiError(400, "Bad Request: message can't be deleted")
+        del self._messages[key]
+        self._sent.remove(msg)
+        return True
 
     async def _api_answerCallbackQuery(self, params: Json) -> bool:
         return True

@@ -206,6 +206,21 @@ async def test_an_edited_question_updates_the_answer(bot: Harness) -> None:
     assert "May 1" in visible(edited) and len(bot.api.sent(chat["id"])) == 1
 
 
+async def test_an_edited_question_rewrites_an_answer_of_several_messages_in_place(bot: Harness) -> None:
+    """A longer answer edits the old message and adds one; a shorter one deletes what it no longer needs."""
+    chat = bot.private(bot.reader)
+    question = bot.api.message(chat, bot.reader, "When does the lobster season open?")
+    [short] = await bot.api.wait_sent(chat["id"], 1)
+    long_question = bot.api.edit(question, "What did Engineer Lee report about the canal dredging project?")
+    two = await bot.api.wait_sent(chat["id"], 2, timeout=20)
+    assert two[0]["message_id"] == short["message_id"] and "section 59" in visible(two[-1])
+    assert not buttons(two[0]) and buttons(two[1])  # the keyboard moved under the last part
+    bot.api.edit(long_question, "When does the lobster season open?")
+    await bot.api.wait_for(lambda: bot.api.calls_to("deleteMessage"))
+    [again] = bot.api.sent(chat["id"])
+    assert again["message_id"] == short["message_id"] and "May 1" in visible(again) and buttons(again)
+
+
 async def test_html_in_questions_and_commands_is_escaped(bot: Harness) -> None:
     [reply] = await bot.ask(bot.reader, "<b>When</b> does the lobster & <i>season</i> open?</blockquote>")
     assert reply["parse_mode"] == "HTML" and "<blockquote>" in reply["text"] and "May 1" in visible(reply)
