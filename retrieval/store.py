@@ -32,7 +32,7 @@ from langchain_chroma import Chroma
 from retrieval.chunking import Chunk
 from retrieval.config import Settings
 from retrieval.embeddings import OfflineEmbeddings
-from retrieval.errors import IndexLockedError, ModelMismatchError, StoreUnavailableError, VerbatimError
+from retrieval.errors import IndexLockedError, ModelMismatchError, StoreUnavailableError, UsageError, VerbatimError
 
 log = logging.getLogger(__name__)
 _POINTER = "pointer"
@@ -50,7 +50,12 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
         return _http_client(settings, chroma_settings), None
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a file in the way, no permission, a read-only disk
+        why = "a file is in the way" if isinstance(err, FileExistsError) else err.strerror
+        raise UsageError(f"cannot use {settings.index_dir} as the index dir ({why}); pass --index-dir "
+                         "or set VERBATIM_INDEX_DIR to a folder you can write") from err
     lock = FileLock(str(settings.index_dir / "verbatim.lock"))
     try:
         lock.acquire(timeout=0)

@@ -91,6 +91,13 @@ def test_missing_data_dir_is_a_usage_error(tmp_path: Path) -> None:
     assert out.returncode == 2 and "does not exist" in out.stderr
 
 
+def test_an_index_dir_that_is_a_file_is_a_usage_error(dirs: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "index").write_text("not a folder")
+    out = run(["index"], {**dirs, "VERBATIM_INDEX_DIR": str(tmp_path / "index")})
+    assert out.returncode == 2 and "as the index dir" in out.stderr and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and (tmp_path / "index").read_text() == "not a folder"
+
+
 def test_unreachable_chroma_server_is_a_clear_error(dirs: dict[str, str]) -> None:
     env = {**dirs, "VERBATIM_CHROMA_URL": "http://127.0.0.1:9", "VERBATIM_CHROMA_WAIT_SECONDS": "1"}
     out = run(["ask", "hello?"], env)
