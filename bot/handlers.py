@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
 REFUSAL = "Sorry, only the bot's admins can do that. Ask me a question instead!"
+REPLACED = "<i>This part of an earlier answer was replaced.</i>"
 REPLIES_KEPT = 500  # per chat: which of our messages answered which question message (for edits)
 
 
@@ -142,8 +143,9 @@ class Readers:
         replies: dict[int, list[int]] = (context.chat_data.setdefault("replies", {})
                                          if context.chat_data is not None else {})
         earlier = replies.get(message.message_id) if update.edited_message else None
-        ids = await self._rewrite(context, chat_id, message.message_id, earlier, parts, keyboard) if earlier else None
-        if ids is None:
+        if earlier:
+            ids = await self._rewrite(context, chat_id, message.message_id, earlier, parts, keyboard)
+        else:
             ids = [m.message_id for m in await self.send_parts(context, chat_id, parts, message.message_id, keyboard)]
         if not ids:
             log.error("question in chat %s went unanswered: every attempt to send failed", chat_id)
@@ -153,29 +155,45 @@ class Readers:
             del replies[next(iter(replies))]
 
     async def _rewrite(self, context: Context, chat_id: int, question_id: int, earlier: list[int], parts: list[str],
-                       keyboard: InlineKeyboardMarkup | None) -> list[int] | None:
-        """The earlier answer to an edited question, rewritten in place: its messages edited in order, parts
-        it lacked sent after them, messages it no longer needs deleted, so the chat shows one answer. None
-        when Telegram refuses an edit (the message is gone or too old): the answer is then sent anew."""
-        for i, (message_id, part) in enumerate(zip(earlier, parts, strict=False)):
-            markup = keyboard if i == len(parts) - 1 else None  # an edit without it drops an old keyboard
-            try:
-                await deliver(partial(context.bot.edit_message_text, part, chat_id, message_id,
-                                      parse_mode=ParseMode.HTML, reply_markup=markup,
-                                      link_preview_options=LinkPreviewOptions(is_disabled=True)),
-                              f"edit in chat {chat_id}")
-            except BadRequest as err:
-                if "not modified" not in str(err).lower():
-                    log.info("could not edit the earlier answer (%s); sending a new one", err)
-                    return None
-        kept = earlier[: len(parts)]
-        extra = await self.send_parts(context, chat_id, parts[len(earlier):], question_id, keyboard)
-        for message_id in earlier[len(parts):]:
-            try:
-                await deliver(partial(context.bot.delete_message, chat_id, message_id), f"delete in chat {chat_id}")
-            except TelegramError as err:
-                log.info("could not delete part of an earlier answer (%s)", err)
-        return kept + [m.message_id for m in extra]
+                       keyboard: InlineKeyboardMarkup | None) -> list[int]:
+        """The earlier answer to an edited question, rewritten: its messages edited in order, parts it lacked
+        sent as new replies, messages it no longer needs removed, so the chat shows one answer. An edit that
+        Telegram refuses (the message was deleted, or is too old) ends the editing there: the rest of the
+        answer is sent anew and the old messages from there on are removed."""
+        done = 0
+        for message_id, part in zip(earlier, parts, strict=False):
+            markup = keyboard if done == len(parts) - 1 else None  # an edit without it drops an old keyboard
+            if not await self._edit(context, chat_id, message_id, part, markup):
+                break
+            done += 1
+        extra = await self.send_parts(context, chat_id, parts[done:], question_id, keyboard)
+        for message_id in earlier[done:]:
+            await self._retire(context, chat_id, message_id)
+        return earlier[:done] + [m.message_id for m in extra]
+
+    async def _edit(self, context: Context, chat_id: int, message_id: int, text: str,
+                    markup: InlineKeyboardMarkup | None) -> bool:
+        try:
+            await deliver(partial(context.bot.edit_message_text, text, chat_id, message_id, parse_mode=ParseMode.HTML,
+                                  reply_markup=markup, link_preview_options=LinkPreviewOptions(is_disabled=True)),
+                          f"edit in chat {chat_id}")
+        except BadRequest as err:
+            if "not modified" in str(err).lower():
+                return True
+            log.info("could not edit part of an earlier answer (%s); sending the rest anew", err)
+            return False
+        return True
+
+    async def _retire(self, context: Context, chat_id: int, message_id: int) -> None:
+        """Delete a message of an earlier answer; one Telegram will not delete (after 48 hours) says it was
+        replaced instead of showing a stale quote."""
+        try:
+            await deliver(partial(context.bot.delete_message, chat_id, message_id), f"delete in chat {chat_id}")
+        except TelegramError as err:
+            log.info("could not delete part of an earlier answer (%s); marking it replaced", err)
+            with contextlib.suppress(TelegramError):
+                await deliver(partial(context.bot.edit_message_text, REPLACED, chat_id, message_id,
+                                      parse_mode=ParseMode.HTML), f"edit in chat {chat_id}")
 
     # -- update types --------------------------------------------------------------------------------
     async def private_text(self, update: Update, context: Context) -> None:

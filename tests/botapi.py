@@ -254,6 +254,12 @@ class BotApi:
         self.update_payload({"message": msg})
         return msg
 
+    def vanish(self, msg: Json) -> None:
+        """The message is gone, as when a user deletes one of the bot's messages in a private chat."""
+        self._messages.pop((msg["chat"]["id"], msg["message_id"]), None)
+        self._sent = [m for m in self._sent if m["chat"]["id"] != msg["chat"]["id"]
+                      or m["message_id"] != msg["message_id"]]
+
     def edit(self, original: Json, new_text: str) -> Json:
         """Queue an edited_message: same message_id, new text, edit_date set."""
         msg = {k: v for k, v in original.items() if k != "entities"} | {"text": new_text, "edit_date": int(time.time())}
@@ -303,7 +309,8 @@ class BotApi:
 
     # --- observing -----------------------------------------------------------------------------------------
     def sent(self, chat_id: int | None = None) -> list[Json]:
-        """Messages the bot created, in order (edits applied in place); "text" is as the bot sent it."""
+        """Messages the bot created and still shows, in order (edits applied in place, deleted ones left out);
+        "text" is as the bot sent it."""
         return [m for m in self._sent if chat_id is None or m["chat"]["id"] == chat_id]
 
     def calls_to(self, method: str) -> list[Json]:
@@ -569,8 +576,7 @@ class BotApi:
             raise ApiError(400, "Bad Request: message to delete not found")
         if msg.get("from", {}).get("id") != self.bot_id:
             raise ApiError(400, "Bad Request: message can't be deleted")
-        del self._messages[key]
-        self._sent.remove(msg)
+        self.vanish(msg)
         return True
 
     async def _api_answerCallbackQuery(self, params: Json) -> bool:

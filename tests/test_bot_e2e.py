@@ -221,6 +221,20 @@ async def test_an_edited_question_rewrites_an_answer_of_several_messages_in_plac
     assert again["message_id"] == short["message_id"] and "May 1" in visible(again) and buttons(again)
 
 
+async def test_a_rewrite_sends_anew_what_it_cannot_edit(bot: Harness) -> None:
+    """The reader deleted part 2 of an answer, then edited the question: part 1 is unchanged (Telegram
+    refuses an edit that changes nothing), part 2 cannot be edited, so it is sent again."""
+    chat = bot.private(bot.reader)
+    ask = "What did Engineer Lee report about the canal dredging project?"
+    question = bot.api.message(chat, bot.reader, ask)
+    first, second = await bot.api.wait_sent(chat["id"], 2, timeout=20)
+    bot.api.vanish(second)
+    bot.api.edit(question, ask + " ")
+    now = await bot.api.wait_sent(chat["id"], 2, timeout=20)
+    assert [m["message_id"] for m in now] == [first["message_id"], now[1]["message_id"]]
+    assert now[1]["message_id"] > second["message_id"] and now[1]["text"] == second["text"] and buttons(now[1])
+
+
 async def test_html_in_questions_and_commands_is_escaped(bot: Harness) -> None:
     [reply] = await bot.ask(bot.reader, "<b>When</b> does the lobster & <i>season</i> open?</blockquote>")
     assert reply["parse_mode"] == "HTML" and "<blockquote>" in reply["text"] and "May 1" in visible(reply)
