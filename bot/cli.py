@@ -111,6 +111,7 @@ def _run_bot(settings: Settings) -> int:
     bot_settings = build_bot_settings()
     from bot import app, logs
     from bot.stats import Stats
+    from retrieval.store import index_folder
 
     logs.setup(log_level("INFO"), bot_settings.token)
     username = app.preflight(bot_settings)
@@ -119,7 +120,7 @@ def _run_bot(settings: Settings) -> int:
         report = service.index()
         logging.getLogger("verbatim").info("index ready: %d transcripts, %d chunks",
                                            report.transcripts, report.chunks)
-        stats = Stats(settings.index_dir / "stats.sqlite3")
+        stats = Stats(index_folder(settings.index_dir) / "stats.sqlite3")  # a server keeps no index here
         try:
             return app.run(service, stats, bot_settings)
         finally:

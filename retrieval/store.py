@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -50,12 +51,7 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
         return _http_client(settings, chroma_settings), None
-    try:
-        settings.index_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:  # a file in the way, no permission, a read-only disk
-        why = "a file is in the way" if isinstance(err, FileExistsError) else err.strerror
-        raise UsageError(f"cannot use {settings.index_dir} as the index dir ({why}); pass --index-dir "
-                         "or set VERBATIM_INDEX_DIR to a folder you can write") from err
+    index_folder(settings.index_dir)
     lock = FileLock(str(settings.index_dir / "verbatim.lock"))
     try:
         lock.acquire(timeout=0)
@@ -64,6 +60,8 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
             f"another Verbatim process is using the index in {settings.index_dir}; stop it first, or run a "
             "Chroma server (chroma run) and set VERBATIM_CHROMA_URL so several processes can share it"
         ) from err
+    except OSError as err:  # filelock's Timeout is an OSError too, so it is caught first
+        raise _unusable(settings.index_dir, err) from err
     try:
         client = chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
     except Exception as err:
@@ -71,6 +69,22 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
         raise VerbatimError(f"cannot open the index in {settings.index_dir}: {err}; "
                             "delete that folder and run `verbatim index` to rebuild it") from err
     return client, lock
+
+
+def index_folder(path: Path) -> Path:
+    """The index dir, created if need be; one that cannot be is a usage error, not a traceback."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _unusable(path, err) from err
+    return path
+
+
+def _unusable(path: Path, err: OSError) -> UsageError:
+    """A file in the way, no permission, a read-only disk: said in one line, with the fix."""
+    why = "a file is in the way" if isinstance(err, FileExistsError | NotADirectoryError) else err.strerror
+    return UsageError(f"cannot use {path} as the index dir ({why}); pass --index-dir or set VERBATIM_INDEX_DIR "
+                      "to a folder you can write")
 
 
 def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
