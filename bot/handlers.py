@@ -140,19 +140,32 @@ class Readers:
 
     async def _reply(self, update: Update, context: Context, chat_id: int, message: Message, parts: list[str],
                      keyboard: InlineKeyboardMarkup | None) -> None:
-        replies: dict[int, list[int]] = (context.chat_data.setdefault("replies", {})
-                                         if context.chat_data is not None else {})
-        earlier = replies.get(message.message_id) if update.edited_message else None
-        if earlier:
-            ids = await self._rewrite(context, chat_id, message.message_id, earlier, parts, keyboard)
-        else:
-            ids = [m.message_id for m in await self.send_parts(context, chat_id, parts, message.message_id, keyboard)]
-        if not ids:
-            log.error("question in chat %s went unanswered: every attempt to send failed", chat_id)
-            return
-        replies[message.message_id] = ids
-        while len(replies) > REPLIES_KEPT:
-            del replies[next(iter(replies))]
+        """Send the answer, or rewrite the earlier one when the question was edited. Updates are handled
+        concurrently, so one question's replies take turns, and the answer to an older version of the
+        question (slower to compute than a later edit's) is dropped rather than shown over the newer."""
+        chat_data = context.chat_data if context.chat_data is not None else {}
+        replies: dict[int, list[int]] = chat_data.setdefault("replies", {})
+        versions: dict[int, float] = chat_data.setdefault("versions", {})
+        turns: dict[int, asyncio.Lock] = chat_data.setdefault("reply_turns", {})
+        version = message.edit_date.timestamp() if message.edit_date else 0.0
+        async with turns.setdefault(message.message_id, asyncio.Lock()):
+            if versions.get(message.message_id, -1.0) > version:
+                log.info("dropped the answer to an older version of an edited question in chat %s", chat_id)
+                return
+            earlier = replies.get(message.message_id)
+            if earlier:
+                ids = await self._rewrite(context, chat_id, message.message_id, earlier, parts, keyboard)
+            else:
+                sent = await self.send_parts(context, chat_id, parts, message.message_id, keyboard)
+                ids = [m.message_id for m in sent]
+            if not ids:
+                log.error("question in chat %s went unanswered: every attempt to send failed", chat_id)
+                return
+            replies[message.message_id], versions[message.message_id] = ids, version
+        while len(turns) > REPLIES_KEPT:
+            oldest = next(iter(turns))
+            for kept in (replies, versions, turns):
+                kept.pop(oldest, None)
 
     async def _rewrite(self, context: Context, chat_id: int, question_id: int, earlier: list[int], parts: list[str],
                        keyboard: InlineKeyboardMarkup | None) -> list[int]:

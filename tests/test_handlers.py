@@ -154,3 +154,17 @@ async def test_a_summary_of_too_many_transcripts_says_how_to_narrow_it(readers: 
     await posts.summary(update(bot, "/summary hearings/fisheries.txt lobster season", chat=READER),
                         context(bot, ["hearings/fisheries.txt", "lobster", "season"]))
     assert "what is said about <i>lobster season</i>" in bot.sent[-1]["text"]
+
+
+async def test_the_answer_to_an_older_version_of_an_edited_question_is_dropped(readers: Readers) -> None:
+    """Updates run concurrently: the original question's answer can finish after the edit's."""
+    bot = RecordingBot()
+    shared = context(bot)  # one chat's data across both updates, as the Application keeps it
+    original = {"message_id": 7, "date": 0, "chat": {"id": READER, "type": "private"},
+                "from": {"id": READER, "is_bot": False, "first_name": "U"},
+                "text": "When does the lobster season open?"}
+    edited = original | {"text": "What will harbour repairs receive?", "edit_date": 60}
+    for payload in ({"update_id": 2, "edited_message": edited}, {"update_id": 1, "message": original}):
+        await readers.private_text(Update.de_json(payload, bot), shared)  # type: ignore[arg-type]
+    [sent] = bot.sent
+    assert "forty million dollars" in sent["text"]
