@@ -132,13 +132,13 @@ class Readers:
             typing.cancel()
         parts = render.pack(render.answer_blocks(answer, self.link_for(context), self.titles(), self.subject()))
         keyboard = render.answer_keyboard(qid, 0, len(answer.quotes))
-        await self._reply(update, context, chat.id, message, parts, keyboard)
+        await self._reply(context, chat.id, message, parts, keyboard)
 
     def _ask_and_record(self, chat: Chat, user_id: int | None, question: str) -> tuple[Answer, int]:
         answer = self.service.ask(question)
         return answer, self.stats.record(chat.id, chat.type, chat.title, user_id, answer)
 
-    async def _reply(self, update: Update, context: Context, chat_id: int, message: Message, parts: list[str],
+    async def _reply(self, context: Context, chat_id: int, message: Message, parts: list[str],
                      keyboard: InlineKeyboardMarkup | None) -> None:
         """Send the answer, or rewrite the earlier one when the question was edited. Updates are handled
         concurrently, so one question's replies take turns, and the answer to an older version of the
