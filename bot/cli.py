@@ -116,11 +116,12 @@ def _run_bot(settings: Settings) -> int:
     logs.setup(log_level("INFO"), bot_settings.token)
     username = app.preflight(bot_settings)
     logging.getLogger("verbatim").info("Telegram accepted the token of @%s; loading the index", username)
+    stats_path = index_folder(settings.index_dir) / "stats.sqlite3"  # also in server mode, which keeps no index here
     with Service(settings) as service:
         report = service.index()
         logging.getLogger("verbatim").info("index ready: %d transcripts, %d chunks",
                                            report.transcripts, report.chunks)
-        stats = Stats(index_folder(settings.index_dir) / "stats.sqlite3")  # a server keeps no index here
+        stats = Stats(stats_path)
         try:
             return app.run(service, stats, bot_settings)
         finally:

@@ -221,6 +221,18 @@ async def test_an_edited_question_rewrites_an_answer_of_several_messages_in_plac
     assert again["message_id"] == short["message_id"] and "May 1" in visible(again) and buttons(again)
 
 
+async def test_a_part_telegram_will_not_delete_says_it_was_replaced(bot: Harness) -> None:
+    chat = bot.private(bot.reader)
+    question = bot.api.message(chat, bot.reader, "What did Engineer Lee report about the canal dredging project?")
+    first, second = await bot.api.wait_sent(chat["id"], 2, timeout=20)
+    bot.api.fail("deleteMessage", 400, description="Bad Request: message can't be deleted for everyone")
+    bot.api.edit(question, "When does the lobster season open?")
+    await bot.api.wait_for(lambda: "replaced" in visible(bot.api.sent(chat["id"])[-1]))
+    now, old = bot.api.sent(chat["id"])
+    assert now["message_id"] == first["message_id"] and "May 1" in visible(now) and buttons(now)
+    assert old["message_id"] == second["message_id"] and not buttons(old) and "section 59" not in visible(old)
+
+
 async def test_a_rewrite_sends_anew_what_it_cannot_edit(bot: Harness) -> None:
     """The reader deleted part 2 of an answer, then edited the question: part 1 is unchanged (Telegram
     refuses an edit that changes nothing), part 2 cannot be edited, so it is sent again."""
