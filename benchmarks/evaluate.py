@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 from retrieval.config import Settings
-from retrieval.quotes import QuoteParams
-from retrieval.search import SearchParams
+from retrieval.params import QuoteParams, SearchParams
 from retrieval.service import Service
 
 

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from retrieval.config import Settings
+from retrieval.params import SummaryParams
 from retrieval.service import Service
-from retrieval.summaries import SummaryParams
 
 
 def main() -> None:

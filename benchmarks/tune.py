@@ -1,6 +1,6 @@
 """Grid over search/quote parameters on several question sets, each service loaded once.
 
-usage: python benchmarks/tune.py SHARED_DIR 'dense_weight=0.2,0.4' 'speaker_boost=0,0.2' ...
+usage: python benchmarks/tune.py SHARED_DIR 'dense_weight=0.2,0.4' 'keep_ratio=0.7,0.8' ...
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import tempfile
 from pathlib import Path
 
 from retrieval.config import Settings
-from retrieval.quotes import QuoteParams
-from retrieval.search import SearchParams
+from retrieval.params import QuoteParams, SearchParams
 from retrieval.service import Service
 
 SETS = {

@@ -15,8 +15,9 @@ import numpy as np
 
 from retrieval.chunking import Chunk, chunk_transcript
 from retrieval.embeddings import OfflineEmbeddings
-from retrieval.errors import TranscriptError, UsageError
+from retrieval.errors import Fix, TranscriptError, UsageError
 from retrieval.lexical import Bm25Index, terms, words
+from retrieval.models import Source
 from retrieval.transcripts import TRANSCRIPT_SUFFIXES, Sentence, Transcript, load
 
 CHUNK_VECTOR_BUDGET = 200_000  # chunk vectors kept for scoped questions (about 100 MB)
@@ -81,6 +82,7 @@ class Corpus:
         self.multilingual_sentence_vectors: dict[int, np.ndarray] = {}  # filled as questions need them
         self._chunk_vectors: dict[str, np.ndarray] = {}
         self._sentence_terms: dict[int, frozenset[str]] = {}
+        self.sources: list[Source] | None = None  # made by Service.sources() on first use
         self.vocabulary = {w for t in self.transcripts.values() for w in words(t.text)}
         self.speaker_terms: dict[str, dict[str, set[str]]] = {
             doc: {sp: set(terms(sp)) for sp in {turn.speaker for turn in t.turns}}
@@ -185,7 +187,7 @@ def _start(sentence: Sentence) -> int:
 
 def discover(data_dir: Path) -> list[Path]:
     if not data_dir.is_dir():
-        raise UsageError(f"data dir {data_dir} does not exist; pass --data-dir or set VERBATIM_DATA_DIR")
+        raise UsageError(f"the data dir {data_dir} does not exist", fix=Fix.DATA_DIR)
     return sorted(p for p in data_dir.rglob("*")
                   if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES and not p.name.startswith("."))
 
@@ -202,6 +204,6 @@ def load_corpus(data_dir: Path) -> Corpus:
     if not transcripts:
         reasons = "; ".join(f"{k.doc}: {k.reason}" for k in skipped[:3])
         raise UsageError(f"no usable transcripts in {data_dir}" + (f" ({reasons})" if reasons else "")
-                         + "; add .txt, .md, .srt or .vtt files")
+                         + "; add " + ", ".join(TRANSCRIPT_SUFFIXES) + " files", fix=Fix.DATA_DIR)
     chunks = [c for t in transcripts.values() for c in chunk_transcript(t)]
     return Corpus(transcripts, chunks, skipped)

@@ -9,14 +9,31 @@
     └── UsageError                a request that can never succeed as asked (unknown doc, empty question)
 
 Third-party exceptions are mapped into this tree in one place per dependency (store.py for Chroma),
-so the CLI and the bot only ever catch `VerbatimError`.
+so the CLI and the bot only ever catch `VerbatimError`. A message says what is wrong in the product's
+terms; when the fix is a setting or a command, `fix` names it and each edge says how in its own words
+(a flag on the command line, a command in the chat), so no message here names a flag or a command.
 """
 
 from __future__ import annotations
 
+from enum import Enum
+
+
+class Fix(Enum):
+    """What a person changes to fix an error, for the edge to spell out."""
+
+    DATA_DIR = "data_dir"  # point at another folder of transcripts
+    INDEX_DIR = "index_dir"  # point at a folder that can hold the index
+    CHROMA_URL = "chroma_url"  # start the Chroma server, fix its address, or use the embedded index
+    REBUILD = "rebuild"  # rebuild the index from the transcripts
+
 
 class VerbatimError(Exception):
     """Base class: `str(err)` is a one-line message fit to show a person."""
+
+    def __init__(self, message: str = "", fix: Fix | None = None) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 class TranscriptError(VerbatimError):

@@ -18,6 +18,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+MARK = re.compile(r"\{\w+\}")  # transcription marks such as "{vocalsound}": noise, not what anyone said
 # Question words and filler that carry no topic; on top of the standard English list.
 _EXTRA_STOP = frozenset(
     [
@@ -79,6 +80,11 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def marks(text: str) -> int:
+    """How many transcription marks a text holds."""
+    return len(MARK.findall(text))
 
 
 def terms(text: str) -> list[str]:

@@ -18,7 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.errors import TranscriptError, UsageError
+from retrieval.errors import UsageError
+from retrieval.reading import decode
 from retrieval.transcripts import METADATA_SUFFIX, TRANSCRIPT_SUFFIXES, Transcript, parse
 
 _LETTERS = str.maketrans({"ə": "e", "Ə": "E", "ı": "i", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "ł": "l"})
@@ -49,37 +50,17 @@ def safe_name(filename: str) -> str:
     return f"{clean}.{suffix}"
 
 
-def decode(raw: bytes, doc: str) -> str:
-    """The text as `Path.read_text(encoding="utf-8")` will return it once written (newlines translated),
-    so the offsets checked now are the offsets quoted later."""
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise TranscriptError(doc, f"is {len(raw) / 1_048_576:.1f} MB; uploads are limited to "
-                                   f"{MAX_UPLOAD_BYTES // 1_048_576} MB, split it into parts")
-    if b"\x00" in raw[:65536]:
-        raise TranscriptError(doc, "looks like a binary file, not a text transcript")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise TranscriptError(
-            doc, f"is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); re-save it as UTF-8"
-        ) from err
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip(" \t\n\ufeff"):
-        raise TranscriptError(doc, "is empty")
-    return text
-
-
 def add(data_dir: Path, filename: str, raw: bytes) -> Added:
     """Validate and store an uploaded transcript; refuses to overwrite a different file of that name."""
     name = safe_name(filename)
-    text = decode(raw, name)
+    text = decode(raw, name, MAX_UPLOAD_BYTES)
     transcript = parse(text, name, suffix=Path(name).suffix)
     target = data_dir / name
     if target.exists():
         if target.read_bytes() == raw:
             return Added(name, transcript, unchanged=True)
-        raise UsageError(f"a different transcript named {name} is already indexed; remove it first "
-                         f"(/remove {name}) or send the file under another name")
+        raise UsageError(f"a different transcript named {name} is already indexed; remove {name} first, "
+                         "or send the file under another name")
     data_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=data_dir)
     try:
@@ -96,7 +77,7 @@ def remove(data_dir: Path, doc: str, trash_dir: Path) -> Path:
     """Move `doc` (and its metadata file) to `trash_dir`; returns where it went."""
     path = (data_dir / doc).resolve()
     if data_dir.resolve() not in path.parents or not path.is_file() or path.suffix.lower() not in TRANSCRIPT_SUFFIXES:
-        raise UsageError(f"no transcript {doc!r} is indexed; /sources lists them")
+        raise UsageError(f"no transcript {doc!r} is indexed; the list of sources names them")
     trash_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     moved = trash_dir / f"{stamp}-{path.name}"

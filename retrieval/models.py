@@ -7,6 +7,14 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Hit:
+    """A chunk the vector store found near a question: its id and cosine similarity."""
+
+    id: str
+    similarity: float
+
+
+@dataclass(frozen=True)
 class Quote:
     """A verbatim slice of a transcript: `text == transcript_text[start:end]`, checked before it leaves."""
 
@@ -18,6 +26,14 @@ class Quote:
     label: str
     role: str = "speaker"
     turn: int = 0
+
+    @property
+    def speaker_label(self) -> str:
+        """Who said it, as every edge shows it: an interviewer known by name is marked as the interviewer,
+        because a reader cannot tell a named asker from the interviewee otherwise."""
+        if self.role == "interviewer" and "interviewer" not in self.speaker.lower():
+            return f"{self.speaker} (interviewer)"
+        return self.speaker
 
     def to_json(self) -> dict[str, Any]:
         return {"doc": self.doc, "start": self.start, "end": self.end, "text": self.text,
@@ -67,3 +83,15 @@ class Context:
     quote_end: int
     speaker: str
     label: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """One indexed transcript as a reader's list shows it."""
+
+    doc: str
+    title: str
+    format: str
+    turns: int
+    sentences: int
+    speakers: tuple[str, ...]

@@ -50,3 +50,8 @@ def _base36(n: int) -> str:
         out = _DIGITS[r] + out
         if n == 0:
             return out
+
+
+def is_ref(text: str) -> bool:
+    """Is this a passage reference (a deep link's payload), rather than some other start parameter?"""
+    return decode(text) is not None

@@ -59,6 +59,7 @@ _ABBREVIATIONS = frozenset(
         "p.m",
     ]
 )
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")  # a blank line, however indented
 # A candidate end: terminal punctuation, optional closing quotes or brackets, then white space.
 _END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s)""")
 _STARTER = re.compile(r"""\s+(?=["'“‘«(\[]?[\w\-–—])""")

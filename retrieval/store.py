@@ -2,7 +2,7 @@
 
 - Embedded (`PersistentClient` under `<index_dir>/chroma`) is owned by one process: a lock file makes a
   second process fail at once with a clear message, because two processes on one folder corrupt it.
-- Server mode (`VERBATIM_CHROMA_URL`) lets several processes share one index.
+- Server mode (`Settings.chroma_url`) lets several processes share one index.
 - Every "space" (the main model, the multilingual one) has its own collections; a pointer record in a
   small `<prefix>-pointer` collection names the active one. A rebuild fills a new collection, checks its
   count, flips the pointer, then drops the old one, so readers never see a half-built index.
@@ -18,7 +18,6 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -33,17 +32,19 @@ from langchain_chroma import Chroma
 from retrieval.chunking import Chunk
 from retrieval.config import Settings
 from retrieval.embeddings import OfflineEmbeddings
-from retrieval.errors import IndexLockedError, ModelMismatchError, StoreUnavailableError, UsageError, VerbatimError
+from retrieval.errors import (
+    Fix,
+    IndexLockedError,
+    ModelMismatchError,
+    StoreUnavailableError,
+    UsageError,
+    VerbatimError,
+)
+from retrieval.models import Hit
 
 log = logging.getLogger(__name__)
 _POINTER = "pointer"
 ORPHAN_SECONDS = 3600.0
-
-
-@dataclass(frozen=True)
-class Hit:
-    id: str
-    similarity: float
 
 
 def connect(settings: Settings) -> tuple[Any, FileLock | None]:
@@ -58,7 +59,7 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
     except Timeout as err:
         raise IndexLockedError(
             f"another Verbatim process is using the index in {settings.index_dir}; stop it first, or run a "
-            "Chroma server (chroma run) and set VERBATIM_CHROMA_URL so several processes can share it"
+            "Chroma server (chroma run) that several processes can share", fix=Fix.CHROMA_URL
         ) from err
     except OSError as err:  # filelock's Timeout is an OSError too, so it is caught first
         raise _unusable(settings.index_dir, err) from err
@@ -67,7 +68,7 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
     except Exception as err:
         lock.release()
         raise VerbatimError(f"cannot open the index in {settings.index_dir}: {err}; "
-                            "delete that folder and run `verbatim index` to rebuild it") from err
+                            "delete that folder and rebuild the index", fix=Fix.REBUILD) from err
     return client, lock
 
 
@@ -83,14 +84,14 @@ def index_folder(path: Path) -> Path:
 def _unusable(path: Path, err: OSError) -> UsageError:
     """A file in the way, no permission, a read-only disk: said in one line, with the fix."""
     why = "a file is in the way" if isinstance(err, FileExistsError | NotADirectoryError) else err.strerror
-    return UsageError(f"cannot use {path} as the index dir ({why}); pass --index-dir or set VERBATIM_INDEX_DIR "
-                      "to a folder you can write")
+    return UsageError(f"cannot use {path} as the index dir ({why})", fix=Fix.INDEX_DIR)
 
 
 def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
     url = urlparse(settings.chroma_url or "")
     if url.scheme not in ("http", "https") or not url.hostname:
-        raise StoreUnavailableError(f"VERBATIM_CHROMA_URL={settings.chroma_url!r} is not an http(s)://host:port URL")
+        raise StoreUnavailableError(f"the Chroma server address {settings.chroma_url!r} is not an http(s)://host:port "
+                                    "URL", fix=Fix.CHROMA_URL)
     port = url.port or (443 if url.scheme == "https" else 8000)
     deadline = time.monotonic() + settings.server_wait_seconds
     delay = 0.2
@@ -105,7 +106,7 @@ def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
                 raise StoreUnavailableError(
                     f"the Chroma server at {settings.chroma_url} did not answer within "
                     f"{settings.server_wait_seconds:.0f} s ({type(err).__name__}); start it "
-                    f"(chroma run --path DIR --port {port}) or unset VERBATIM_CHROMA_URL to use the embedded index"
+                    f"(chroma run --path DIR --port {port}) or use the embedded index", fix=Fix.CHROMA_URL
                 ) from err
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
@@ -156,7 +157,7 @@ class Space:
         if meta.get("model_id") != self.embeddings.model_id or meta.get("dim") != self.embeddings.dim:
             raise ModelMismatchError(
                 f"the index was built with {meta.get('model_id')} ({meta.get('dim')}-d) but this version uses "
-                f"{self.embeddings.model_id} ({self.embeddings.dim}-d); run `verbatim index` to rebuild it"
+                f"{self.embeddings.model_id} ({self.embeddings.dim}-d); rebuild it", fix=Fix.REBUILD
             )
         return Chroma(client=self.client, collection_name=name, embedding_function=self.embeddings,
                       create_collection_if_not_exists=False)
@@ -286,7 +287,7 @@ def _mapped() -> Iterator[None]:
     try:
         yield
     except NotFoundError as err:
-        raise IndexCollectionGone(f"index collection not found ({err}); run `verbatim index`") from err
+        raise IndexCollectionGone(f"index collection not found ({err})", fix=Fix.REBUILD) from err
     except VerbatimError:
         raise
     except ChromaError as err:

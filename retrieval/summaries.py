@@ -29,27 +29,14 @@ from typing import Any
 import numpy as np
 
 from retrieval.corpus import Corpus, SentenceVectors
-from retrieval.lexical import words
+from retrieval.lexical import marks, words
 from retrieval.models import Quote
-from retrieval.quotes import verify
+from retrieval.params import TOPIC_SHARE, SummaryParams
+from retrieval.quotes import quote_of
 from retrieval.transcripts import Turn
 
-TOPIC_SHARE = 0.75  # an exchange stays in a topic summary if its passage ranks within this share of the best
-_MARK = re.compile(r"\{\w+\}")
 _STAMMER = re.compile(r"\b(\w+(?: \w+){1,2}) \1\b|\b(\w+) \{\w+\} \2\b", re.I)  # "I was just I was just"
 _FILLER = re.compile(r"\b(?:um+|uh+|hmm+|mm+)\b", re.I)
-
-
-@dataclass(frozen=True)
-class SummaryParams:
-    min_words: int = 12
-    max_words: int = 60
-    section_words: int = 25
-    relevance_weight: float = 1.0
-    redundancy: float = 0.85
-    answer_sentences: int = 3
-    question_factor: float = 0.7
-    noise_ratio: int = 1000  # a sentence may hold one mark or filler per this many words (in effect: none)
 
 
 @dataclass(frozen=True)
@@ -98,7 +85,7 @@ def _usable(corpus: Corpus, s: int, params: SummaryParams, min_words: int | None
     n = len(words(text))
     if not (params.min_words if min_words is None else min_words) <= n <= params.max_words:
         return False
-    noise = len(_MARK.findall(text)) + len(_FILLER.findall(text))
+    noise = marks(text) + len(_FILLER.findall(text))
     return noise * params.noise_ratio <= n and not _STAMMER.search(text)
 
 
@@ -182,8 +169,8 @@ def _interview(corpus: Corpus, vectors: SentenceVectors, doc: str, budget: int, 
         if not picked and pool:  # every exchange shows at least its most central sentence
             scores = _scores(corpus, vectors, pool, params, relevance, anchor)
             picked = [min(scores, key=lambda s: (-scores[s], s))]
-        parts.append(Part(f"Q{question.question}", tuple(_quote(corpus, s) for s in picked),
-                          _quote(corpus, heading) if heading is not None else None))
+        parts.append(Part(f"Q{question.question}", tuple(quote_of(corpus, s) for s in picked),
+                          quote_of(corpus, heading) if heading is not None else None))
     return parts
 
 
@@ -222,7 +209,7 @@ def _sections(corpus: Corpus, vectors: SentenceVectors, doc: str, budget: int, p
             first, last = corpus.sentences[section[0]], corpus.sentences[section[-1]]
             title = (f"{transcript.label(transcript.turns[first.turn], first.paragraph)} – "
                      f"{transcript.label(transcript.turns[last.turn], last.paragraph)}")
-            parts.append(Part(title, tuple(_quote(corpus, s) for s in mine)))
+            parts.append(Part(title, tuple(quote_of(corpus, s) for s in mine)))
     return parts
 
 
@@ -236,16 +223,6 @@ def _split(corpus: Corpus, pool: list[int], count: int) -> list[list[int]]:
         sections[min(count - 1, seen * count // max(total, 1))].append(s)
         seen += n
     return [section for section in sections if section]
-
-
-def _quote(corpus: Corpus, s: int) -> Quote:
-    sentence = corpus.sentences[s]
-    transcript = corpus.transcripts[corpus.sentence_doc[s]]
-    turn = transcript.turns[sentence.turn]
-    quote = Quote(transcript.doc, sentence.start, sentence.end, transcript.text[sentence.start:sentence.end],
-                  turn.speaker, transcript.label(turn, sentence.paragraph), turn.role, turn.index)
-    verify(transcript.text, quote)
-    return quote
 
 
 def format_summary(parts: Sequence[Part], title: str | None = None) -> str:

@@ -20,19 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.errors import TranscriptError
-from retrieval.sentences import append_trimmed, split_sentences
+from retrieval.reading import read_text
+from retrieval.sentences import PARAGRAPH_BREAK, append_trimmed, split_sentences
+from retrieval.speakers import same_person
+from retrieval.subtitles import cues, format_time
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".srt", ".vtt")
 METADATA_SUFFIX = ".meta.json"
-MAX_BYTES = 50 * 1024 * 1024
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _NAMED_TURN = re.compile(r"(?P<name>[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*(?: [A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*){0,4}) [-–—] (?=\S)")
 _SPEAKER_TURN = re.compile(r"(?P<name>[^\s:][^:\n]{0,149}?):[ \t]+(?=\S)")
-_STAMP = r"(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}"
-_CUE_TIME = re.compile(rf"^(?P<a>{_STAMP})[ \t]+-->[ \t]+(?P<b>{_STAMP})[^\n]*$", re.M)
-_VOICE = re.compile(r"<v(?:\.[\w.]+)?[ \t]+(?P<name>[^>]+)>")
-_CUE_SPEAKER = re.compile(r"(?P<name>[A-Z][\w .'’-]{0,39}):[ \t]+")
 
 
 @dataclass(frozen=True)
@@ -109,33 +106,6 @@ class Transcript:
         return f"turn {turn.index + 1}, ¶{paragraph}" if many else f"turn {turn.index + 1}"
 
 
-def format_time(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
-
-
-def read_text(path: Path, doc: str) -> str:
-    """The text exactly as quotes index it, or a TranscriptError that says why the file is unusable."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise TranscriptError(doc, f"cannot be read ({err.strerror})") from err
-    if len(raw) > MAX_BYTES:
-        raise TranscriptError(doc, f"is {len(raw) // 1_048_576} MB; split it into files under 50 MB")
-    if b"\x00" in raw[:65536]:
-        raise TranscriptError(doc, "looks like a binary file, not a text transcript")
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise TranscriptError(
-            doc, f"is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); re-save it as UTF-8"
-        ) from err
-    text = path.read_text(encoding="utf-8")
-    if not text.strip(" \t\r\n\ufeff"):
-        raise TranscriptError(doc, "is empty")
-    return text
-
-
 def read_metadata(path: Path, doc: str) -> Metadata:
     side = path.with_name(path.name.rsplit(".", 1)[0] + METADATA_SUFFIX)
     if not side.is_file():
@@ -161,7 +131,7 @@ def parse(text: str, doc: str, metadata: Metadata | None = None, suffix: str = "
     meta = metadata or Metadata()
     fmt = detect_format(text, suffix)
     if fmt in ("srt", "vtt"):
-        turns = _parse_subtitles(text, doc, fmt)
+        turns = _parse_subtitles(text, doc)
     else:
         paragraphs = paragraph_spans(text)
         if fmt == "interview":
@@ -192,7 +162,7 @@ def detect_format(text: str, suffix: str) -> str:
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     begin = 0
-    for match in _PARAGRAPH_BREAK.finditer(text):
+    for match in PARAGRAPH_BREAK.finditer(text):
         append_trimmed(text, begin, match.start(), spans)
         begin = match.end()
     append_trimmed(text, begin, len(text), spans)
@@ -302,15 +272,6 @@ def _link_questions(text: str, turns: list[Turn]) -> list[Turn]:
     return linked
 
 
-def same_person(a: str, b: str) -> bool:
-    """Hearings label one person several ways: "Hon. Sam Roe (Minister of Fisheries)", "Hon. Sam Roe"."""
-    return base_name(a) == base_name(b)
-
-
-def base_name(label: str) -> str:
-    return label.split("(", 1)[0].strip().lower()
-
-
 def _words(text: str, turn: Turn) -> int:
     return len(text[turn.start:turn.end].split())
 
@@ -324,56 +285,15 @@ def _parse_prose(text: str, paragraphs: list[tuple[int, int]], meta: Metadata) -
     return builder.turns
 
 
-def _parse_subtitles(text: str, doc: str, fmt: str) -> list[Turn]:
-    times = list(_CUE_TIME.finditer(text))
-    if not times:
-        raise TranscriptError(doc, "has no subtitle cues (expected lines like 00:00:01,000 --> 00:00:04,000)")
+def _parse_subtitles(text: str, doc: str) -> list[Turn]:
+    """Consecutive cues of one speaker make a turn; a cue without a speaker continues the last one's."""
     builder = _TurnBuilder(text)
-    for i, match in enumerate(times):
-        block_end = _cue_end(text, match.end(), times[i + 1].start() if i + 1 < len(times) else len(text))
-        start = match.end() + 1
-        span = _cue_text(text, start, block_end)
-        if span is None:
-            continue
-        speaker, s, e = span
+    for speaker, start, end, time in cues(text, doc):
         current = builder.current
         if speaker is None:
             speaker = current["speaker"] if current else "Unknown speaker"
         if current is None or current["speaker"] != speaker:
             builder.open(speaker, "speaker")
-        builder.add(s, e, (_seconds(match.group("a")), _seconds(match.group("b"))))
+        builder.add(start, end, time)
     builder.close()
     return builder.turns
-
-
-def _cue_end(text: str, after_time: int, next_time: int) -> int:
-    gap = _PARAGRAPH_BREAK.search(text, after_time, next_time)
-    return gap.start() if gap else next_time
-
-
-def _cue_text(text: str, start: int, end: int) -> tuple[str | None, int, int] | None:
-    spans: list[tuple[int, int]] = []
-    append_trimmed(text, start, end, spans)
-    if not spans:
-        return None
-    s, e = spans[0]
-    speaker = None
-    voice = _VOICE.match(text, s, e)
-    named = _CUE_SPEAKER.match(text, s, e)
-    if voice:
-        speaker, s = voice.group("name").strip(), voice.end()
-        if text.endswith("</v>", s, e):
-            e -= 4
-    elif named:
-        speaker, s = named.group("name").strip(), named.end()
-    trimmed: list[tuple[int, int]] = []
-    append_trimmed(text, s, e, trimmed)
-    return (speaker, *trimmed[0]) if trimmed else None
-
-
-def _seconds(stamp: str) -> float:
-    parts = stamp.replace(",", ".").split(":")
-    value = 0.0
-    for part in parts:
-        value = value * 60 + float(part)
-    return value

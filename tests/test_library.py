@@ -63,7 +63,7 @@ def test_a_bad_upload_says_why_and_stores_nothing(tmp_path: Path, name: str, raw
 
 def test_a_different_file_of_the_same_name_is_not_overwritten(tmp_path: Path) -> None:
     library.add(tmp_path, "briefing.srt", SUBTITLES.encode())
-    with pytest.raises(UsageError, match=r"/remove briefing\.srt"):
+    with pytest.raises(UsageError, match=r"remove briefing\.srt first"):
         library.add(tmp_path, "briefing.srt", SUBTITLES.replace("dawn", "noon").encode())
     assert "dawn" in (tmp_path / "briefing.srt").read_text(encoding="utf-8")
 

@@ -93,12 +93,12 @@ def test_two_services_share_the_server_and_see_a_rebuild(chroma_url: str, tmp_pa
     with Service(settings) as writer, Service(settings) as reader:
         writer.open()
         reader.open()
-        before = reader.main.active_name()
+        before = reader.active_collection()
         report = writer.index(full=True)
-        assert report.chunks > 0 and writer.main.active_name() != before
+        assert report.chunks > 0 and writer.active_collection() != before
         answer = reader.ask("Whose house did they search?")  # its collection was dropped: re-reads the pointer
         assert any("Saadat" in q.text for q in answer.quotes)
-        assert reader.main.active_name() == writer.main.active_name()
+        assert reader.active_collection() == writer.active_collection()
 
 
 def test_waits_for_a_server_that_is_still_starting_and_survives_its_restart(tmp_path: Path) -> None:

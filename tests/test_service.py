@@ -87,26 +87,29 @@ def test_a_reply_is_quoted_rather_than_the_question_it_answers(service: Service)
 
 
 def test_speakers_named_by_letter_or_title(service: Service) -> None:
-    from retrieval.search import named_speakers
+    from retrieval.question import Question
+    from retrieval.speakers import named_speakers
 
     corpus = service.corpus
-    assert named_speakers(corpus, "What did the Minister of Fisheries say?", "hearings/fisheries.txt") == {
+    minister = Question.parse("What did the Minister of Fisheries say?")
+    assert named_speakers(corpus, minister, "hearings/fisheries.txt") == {
         "Hon. Sam Roe (Minister of Fisheries)", "Hon. Sam Roe"}
-    assert named_speakers(corpus, "What did Doe ask?", "hearings/fisheries.txt") == {
+    assert named_speakers(corpus, Question.parse("What did Doe ask?"), "hearings/fisheries.txt") == {
         "Ms. Jane Doe (Coastal, Lib.)", "Ms. Jane Doe"}
-    assert named_speakers(corpus, "A question about lobsters", "hearings/fisheries.txt") == set()
+    assert named_speakers(corpus, Question.parse("A question about lobsters"), "hearings/fisheries.txt") == set()
 
 
 def test_meeting_speakers_named_by_a_letter(tmp_path: Path) -> None:
     from retrieval.corpus import load_corpus
-    from retrieval.search import named_speakers
+    from retrieval.question import Question
+    from retrieval.speakers import named_speakers
 
     (tmp_path / "m.txt").write_text("Grad A: We need new microphones .\n\nProfessor C: Order them today .\n\n"
                                     "Grad A: OK .\n", encoding="utf-8")
     corpus = load_corpus(tmp_path)
-    assert named_speakers(corpus, "What did C think about microphones?", "m.txt") == {"Professor C"}
-    assert named_speakers(corpus, "What did A want?", "m.txt") == {"Grad A"}
-    assert named_speakers(corpus, "A summary of the microphones, please", "m.txt") == set()
+    assert named_speakers(corpus, Question.parse("What did C think about microphones?"), "m.txt") == {"Professor C"}
+    assert named_speakers(corpus, Question.parse("What did A want?"), "m.txt") == {"Grad A"}
+    assert named_speakers(corpus, Question.parse("A summary of the microphones, please"), "m.txt") == set()
 
 
 def test_context_holds_the_quote_and_the_question_it_answers(service: Service) -> None:

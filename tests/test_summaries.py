@@ -72,7 +72,7 @@ def test_a_summary_takes_well_under_a_second(service: Service) -> None:
 
 def test_a_budget_too_small_for_every_transcript_asks_for_a_topic_or_keeps_the_most_relevant(
         service: Service) -> None:
-    from retrieval.service import MIN_TRANSCRIPT_WORDS
+    from retrieval.params import MIN_TRANSCRIPT_WORDS
 
     count = len(service.corpus.transcripts)
     assert count > 1

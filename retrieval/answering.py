@@ -1,0 +1,108 @@
+"""The answering pipeline: rank chunks → grow passages → choose sentences → verify quotes → abstain or answer.
+
+Each step lives in its own module (search, passages, choice, quotes, abstain); this one only runs them
+in order for a question and assembles the `Answer`, so the order of the steps is readable in one place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from retrieval.abstain import should_abstain
+from retrieval.catalog import suggestions
+from retrieval.choice import Choice, VectorsFor, choose
+from retrieval.corpus import Corpus
+from retrieval.errors import UsageError
+from retrieval.index import Index
+from retrieval.models import Answer, Passage
+from retrieval.params import QuoteParams, SearchParams
+from retrieval.passages import Window, windows
+from retrieval.question import Question
+from retrieval.quotes import format_answer, in_reading_order
+from retrieval.search import Ranked, fuse
+
+
+@dataclasses.dataclass(frozen=True)
+class Ranking:
+    """What search found for a question: the ranked chunks, the question's vector in the model that
+    ranked them, and how to get sentence vectors in that same model."""
+
+    ranked: list[Ranked]
+    q_vector: np.ndarray
+    vectors_for: VectorsFor
+
+
+class Answerer:
+    def __init__(self, index: Index, search: SearchParams, quotes: QuoteParams) -> None:
+        self.index = index
+        self.search = search
+        self.quotes = quotes
+
+    def ask(self, text: str, doc: str | None = None) -> Answer:
+        corpus = self.index.corpus
+        question = Question.parse(text, corpus.vocabulary)
+        if not question.text:
+            raise UsageError("the question is empty; ask something about the transcripts")
+        corpus.check_doc(doc)
+        if not question.english:
+            self.index.ensure_multilingual(doc)
+        began = time.perf_counter()
+        ranking = self.rank(corpus, question, doc)
+        if not ranking.ranked:
+            return self._abstain(corpus, question, doc, (), began)
+        found = windows(corpus, ranking.ranked, self.search.window_chars, self.search.window_support)
+        chosen = choose(corpus, question, ranking.q_vector, ranking.vectors_for, ranking.ranked, found, self.quotes)
+        quotes = in_reading_order(corpus, (c.sentence for c in chosen))
+        passages = tuple(_passages(corpus, found, chosen))
+        if should_abstain(corpus, question, doc, ranking.ranked, [q.text for q in quotes], self.quotes):
+            return self._abstain(corpus, question, doc, passages, began)
+        return Answer(question.text, doc, False, format_answer(quotes), tuple(quotes), passages,
+                      (time.perf_counter() - began) * 1000)
+
+    def rank(self, corpus: Corpus, question: Question, doc: str | None) -> Ranking:
+        """Chunks by fused dense and lexical score, in the model the question's language calls for."""
+        model = self.index.main_model if question.english else self.index.multi_model
+        q_vector = model.query_vector(question.text)
+        hits = self.index.dense_hits(q_vector, self.search.dense_k, doc, question.english)
+        ranked = fuse(corpus, question, hits, doc, self.search)
+        if question.english:
+            return Ranking(ranked, q_vector, corpus.sentence_vectors)
+        chunks = [r.chunk for r in ranked[: self.quotes.candidate_chunks * self.quotes.multilingual_chunks_factor]]
+        return Ranking(ranked, q_vector, lambda asked: self.index.multilingual_sentence_vectors(chunks, asked))
+
+    def more(self, text: str, doc: str | None, shown: set[tuple[str, int]], count: int = 3) -> Answer:
+        """The next-best quotes for a question already answered, leaving out the ones shown (doc, start)."""
+        p = self.quotes
+        wider = dataclasses.replace(p, max_quotes=len(shown) + count, broad_quotes=len(shown) + count,
+                                    max_words=int(p.max_words * p.more_words_factor),
+                                    broad_words=int(p.broad_words * p.more_words_factor),
+                                    keep_ratio=p.keep_ratio * p.more_keep_factor,
+                                    candidate_chunks=p.candidate_chunks * p.more_chunks_factor)
+        answer = Answerer(self.index, self.search, wider).ask(text, doc)
+        fresh = tuple(q for q in answer.quotes if (q.doc, q.start) not in shown)[:count]
+        return dataclasses.replace(answer, quotes=fresh, answer=format_answer(fresh),
+                                   abstained=answer.abstained or not fresh)
+
+    def _abstain(self, corpus: Corpus, question: Question, doc: str | None, passages: tuple[Passage, ...],
+                 began: float) -> Answer:
+        offered = tuple(suggestions(corpus, doc))
+        text = "The transcripts do not answer this." if doc is None else f"{doc} does not answer this."
+        if offered:
+            text += " They do cover, for example:\n" + "\n".join(f"- {s}" for s in offered)
+        return Answer(question.text, doc, True, text, (), passages, (time.perf_counter() - began) * 1000, offered)
+
+
+def _passages(corpus: Corpus, found: list[Window], chosen: list[Choice]) -> list[Passage]:
+    """Context windows around the best chunks; the ones holding the chosen quotes lead, since sentence
+    scores are the finer judgement."""
+    firsts: dict[int, int] = {}
+    for rank, c in enumerate(chosen):
+        s = corpus.sentences[c.sentence]
+        for k, w in enumerate(found):
+            if w.doc == corpus.sentence_doc[c.sentence] and w.start <= s.start < w.end:
+                firsts.setdefault(k, rank)
+    order = sorted(range(len(found)), key=lambda k: (firsts.get(k, len(chosen)), k))
+    return [Passage(found[k].doc, found[k].start, found[k].end, found[k].score) for k in order]

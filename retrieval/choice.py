@@ -1,0 +1,167 @@
+"""From ranked chunks to the sentences worth quoting, in four named steps:
+
+1. `chunk_priors`: the candidate chunks (the best ones, the other side of their exchanges, and the best
+   passages) with a prior from their rank;
+2. `weigh_terms`: what the question's terms are worth here (rarity, which ones the transcript knows);
+3. `score_sentence`: each candidate sentence's score, a sum of signals and then factors (below);
+4. `select`: the best sentence always, then others while they stay close to it and the budget allows.
+
+Every weight is a field of `QuoteParams` (retrieval/params.py); tests/test_choose.py shows each rule on a
+tiny corpus with hand-made vectors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.corpus import Corpus, SentenceVectors
+from retrieval.lexical import marks, words
+from retrieval.params import QuoteParams
+from retrieval.passages import Window
+from retrieval.question import Question
+from retrieval.search import Ranked
+from retrieval.speakers import named_speakers
+
+_BROAD = re.compile(r"^\s*(?:summari[sz]e|describe|give an overview|overview)\b|\b(?:discussion|discussed|debate|"
+                    r"general|overall)\b", re.I)
+
+# Vectors of the sentences a question scores, given their corpus numbers: looked up or computed on demand.
+VectorsFor = Callable[[Iterable[int]], SentenceVectors]
+
+
+@dataclass(frozen=True)
+class Choice:
+    sentence: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The question's terms as this corpus weighs them: rarity (idf), their total, and the total of those
+    the answering transcript uses at all (a word it never uses cannot be stated anywhere in it)."""
+
+    weights: dict[str, float]
+    total: float
+    known: float
+    speakers: frozenset[str]  # speakers the question names in the answering transcript
+
+    def share(self, sentence_terms: frozenset[str]) -> float:
+        """Rarity-weighted share of the question's terms that a sentence contains."""
+        return sum(w for t, w in self.weights.items() if t in sentence_terms) / self.total
+
+
+def choose(corpus: Corpus, question: Question, q_vector: np.ndarray, vectors_for: VectorsFor,
+           ranked: list[Ranked], found: list[Window], params: QuoteParams) -> list[Choice]:
+    priors = chunk_priors(corpus, ranked, found, params)
+    weighed = weigh_terms(corpus, question, ranked)
+    vectors = vectors_for(s for chunk in priors for s in corpus.chunk_sentences[chunk])
+    best: dict[int, Choice] = {}
+    for chunk, prior in priors.items():
+        for s in corpus.chunk_sentences[chunk]:
+            score = score_sentence(corpus, s, chunk, prior, float(vectors[s] @ q_vector), weighed, params)
+            if score is not None and (s not in best or best[s].score < score):
+                best[s] = Choice(s, score)
+    return select(corpus, question, sorted(best.values(), key=lambda c: (-c.score, c.sentence)), params)
+
+
+def chunk_priors(corpus: Corpus, ranked: list[Ranked], found: list[Window], params: QuoteParams) -> dict[int, float]:
+    """Candidate chunks with a prior in [0, 1]: their fused score against the best chunk's, or, for the
+    chunks of the best passages, their passage's score against the best passage's (lower for each later
+    passage)."""
+    top = exchange_candidates(corpus, ranked, params.candidate_chunks)
+    best_chunk = top[0].score if top else 1.0
+    prior = {r.chunk: _ratio(r.score, best_chunk) for r in top}
+    for rank, w in enumerate(found[: params.candidate_windows]):
+        for i in range(w.first, w.last + 1):
+            prior[i] = max(prior.get(i, 0.0), params.window_prior ** rank * _ratio(w.score, found[0].score))
+    return prior
+
+
+def _ratio(score: float, best: float) -> float:
+    return score / best if best > 0 else 0.0
+
+
+def exchange_candidates(corpus: Corpus, ranked: list[Ranked], n: int) -> list[Ranked]:
+    """The best chunks, plus the other side of every exchange among them: the question behind an
+    answer (a fact stated only in a question is quoted from it, as the asker's) and the answer to a
+    question (people ask what was replied, and the reply shares fewer of their words)."""
+    top = ranked[:n]
+    have = {r.chunk for r in top}
+    by_chunk = {r.chunk: r for r in ranked}
+    extra: list[Ranked] = []
+    for r in top:
+        chunk = corpus.chunks[r.chunk]
+        turn = corpus.transcripts[chunk.doc].turns[chunk.turn]
+        related = corpus.answered_by.get((chunk.doc, chunk.turn), [])
+        if turn.answers_turn is not None:
+            related = [turn.answers_turn, *related]
+        for other in related:
+            for j in corpus.turn_chunks.get((chunk.doc, other), []):
+                if j not in have:
+                    have.add(j)
+                    extra.append(by_chunk.get(j, Ranked(j, r.score, 0.0, 0.0)))
+    return top + extra
+
+
+def weigh_terms(corpus: Corpus, question: Question, ranked: list[Ranked]) -> Terms:
+    weights = {t: corpus.idf(t) for t in question.term_set}
+    total = sum(weights.values()) or 1.0
+    doc = corpus.chunks[ranked[0].chunk].doc if ranked else None
+    known = sum(w for t, w in weights.items() if doc and corpus.contains(t, doc)) or total
+    speakers = frozenset(named_speakers(corpus, question, doc)) if doc else frozenset()
+    return Terms(weights, total, known, speakers)
+
+
+def score_sentence(corpus: Corpus, s: int, chunk: int, prior: float, dense: float, weighed: Terms,
+                   params: QuoteParams) -> float | None:
+    """Signals (similarity, term share, chunk prior) summed with their weights, then the factors of the
+    sentence's kind. None: an interviewer's sentence that does not state the asked fact is never quoted."""
+    c = corpus.chunks[chunk]
+    lexical = weighed.share(corpus.sentence_terms(s))
+    interviewer = c.role == "interviewer"
+    if interviewer and lexical * weighed.total / weighed.known < params.interviewer_min_lexical:
+        return None
+    score = params.dense_weight * dense + params.lexical_weight * lexical + params.rank_weight * prior
+    if interviewer:
+        score *= params.interviewer_factor
+    if c.speaker in weighed.speakers:
+        score += params.speaker_sentence_boost
+    return kind_factor(score, corpus.sentence_text(s), params)
+
+
+def kind_factor(score: float, text: str, params: QuoteParams) -> float:
+    """Questions, fragments and transcription noise seldom answer anything: each scales the score down."""
+    if text.rstrip().endswith("?"):
+        score *= params.question_factor
+    n_words = len(words(text))
+    if n_words < params.min_sentence_words:
+        score *= params.short_factor
+    found = marks(text)
+    if found:
+        score *= max(params.mark_floor, 1.0 - params.mark_penalty * found / max(n_words, 1))
+    return score
+
+
+def select(corpus: Corpus, question: Question, ordered: list[Choice], params: QuoteParams) -> list[Choice]:
+    """The best sentence, then the next best while they score within `keep_ratio` of it, up to the quote
+    and word budgets (wider for a question that asks for an overview)."""
+    if not ordered:
+        return []
+    broad = bool(_BROAD.search(question.text))
+    max_quotes = params.broad_quotes if broad else params.max_quotes
+    max_words = params.broad_words if broad else params.max_words
+    chosen = [ordered[0]]
+    budget = len(words(corpus.sentence_text(ordered[0].sentence)))
+    for c in ordered[1:]:
+        if len(chosen) >= max_quotes or c.score < params.keep_ratio * ordered[0].score:
+            break
+        n = len(words(corpus.sentence_text(c.sentence)))
+        if budget + n > max_words:
+            continue
+        chosen.append(c)
+        budget += n
+    return chosen

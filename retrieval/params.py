@@ -1,0 +1,81 @@
+"""Every tunable number of search, quote choice, abstention and summaries, in one place.
+
+Each is a named field of a frozen dataclass, so a benchmark or a test can change one rule's weight with
+`dataclasses.replace` and see what it did; nothing else in `retrieval` writes a bare factor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_SUMMARY_WORDS = 250  # a summary's default budget of quoted words
+MIN_TRANSCRIPT_WORDS = 40  # a transcript's least share of a summary of several: less would quote nothing
+TOPIC_WINDOWS = 6  # passages a summary topic draws its sentences from
+TOPIC_SHARE = 0.75  # an exchange stays in a topic summary if its passage ranks within this share of the best
+SMALL_DOC_CHARS = 15_000  # interviews this short get multilingual vectors at index time (~5 s each)
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Chunk retrieval: how dense and lexical scores are fused and passages grown (retrieval/search.py)."""
+
+    dense_k: int = 60
+    lexical_k: int = 60
+    dense_weight: float = 0.55
+    lexical_weight: float = 0.45
+    question_handoff: float = 0.9  # share of a matching question's score its answer inherits
+    question_penalty: float = 0.8  # an interviewer's question itself steps back by this factor
+    full_length_words: int = 12  # chunks shorter than this are discounted (they match names, little else)
+    window_chars: int = 1500
+    window_support: float = 0.3
+
+
+@dataclass(frozen=True)
+class QuoteParams:
+    """Sentence choice (retrieval/choice.py) and abstention (retrieval/abstain.py)."""
+
+    # candidates
+    candidate_chunks: int = 4
+    candidate_windows: int = 2
+    window_prior: float = 0.8  # each later window's chunks count this much less
+    # a sentence's score
+    dense_weight: float = 0.5
+    lexical_weight: float = 0.35
+    rank_weight: float = 0.3
+    interviewer_factor: float = 0.85
+    interviewer_min_lexical: float = 0.6  # an interviewer's sentence is quoted only if it holds this share of the terms
+    speaker_sentence_boost: float = 0.15
+    question_factor: float = 0.5  # a question seldom answers a question
+    min_sentence_words: int = 5
+    short_factor: float = 0.5  # a sentence under min_sentence_words counts this much
+    mark_penalty: float = 2.0  # per transcription mark ("{vocalsound}") per word
+    mark_floor: float = 0.5  # marks never cut a score below this share
+    # selection
+    keep_ratio: float = 0.8  # further quotes score at least this share of the best
+    max_quotes: int = 3
+    max_words: int = 120
+    broad_quotes: int = 5  # "Summarize the discussion of ...": more ground to cover
+    broad_words: int = 120
+    # "More quotes": a wider choice, from which the quotes already shown are left out
+    more_words_factor: float = 4.0
+    more_keep_factor: float = 0.6
+    more_chunks_factor: int = 2
+    # abstention
+    min_coverage: float = 0.5
+    min_dense: float = 0.3
+    min_dense_multilingual: float = 0.75
+    multilingual_chunks_factor: int = 2  # multilingual sentence vectors are computed for this many × candidate chunks
+
+
+@dataclass(frozen=True)
+class SummaryParams:
+    """Quote-based summaries (retrieval/summaries.py)."""
+
+    min_words: int = 12
+    max_words: int = 60
+    section_words: int = 25
+    relevance_weight: float = 1.0
+    redundancy: float = 0.85
+    answer_sentences: int = 3
+    question_factor: float = 0.7
+    noise_ratio: int = 1000  # a sentence may hold one mark or filler per this many words (in effect: none)

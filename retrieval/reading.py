@@ -1,0 +1,41 @@
+"""Bytes → the transcript text every offset indexes: one check for files on disk and for uploads alike.
+
+The text is what `Path(f).read_text(encoding="utf-8")` returns (universal newlines), because that is
+the string every quote is checked against; an upload is checked the same way before it is written, so
+the offsets checked then are the offsets quoted later. A file that cannot be used is a TranscriptError
+that names it and says why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from retrieval.errors import TranscriptError
+
+MAX_BYTES = 50 * 1024 * 1024
+_MB = 1_048_576
+
+
+def decode(raw: bytes, doc: str, limit: int = MAX_BYTES) -> str:
+    if len(raw) > limit:
+        raise TranscriptError(doc, f"is {len(raw) / _MB:.1f} MB; the limit is {limit // _MB} MB, split it into parts")
+    if b"\x00" in raw[:65536]:
+        raise TranscriptError(doc, "looks like a binary file, not a text transcript")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise TranscriptError(
+            doc, f"is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); re-save it as UTF-8"
+        ) from err
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip(" \t\n\ufeff"):
+        raise TranscriptError(doc, "is empty")
+    return text
+
+
+def read_text(path: Path, doc: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise TranscriptError(doc, f"cannot be read ({err.strerror})") from err
+    return decode(raw, doc)

@@ -1,0 +1,201 @@
+"""Quote choice and abstention, rule by rule, on a tiny interview with hand-made vectors.
+
+No model and no Chroma: each test builds the corpus in memory, says which sentence "means" what by
+giving it a vector, and checks one rule. A change to a rule or a weight shows here in milliseconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from retrieval.abstain import coverage, lacks_answer_type, not_covered, should_abstain
+from retrieval.choice import (
+    Choice,
+    choose,
+    chunk_priors,
+    exchange_candidates,
+    kind_factor,
+    score_sentence,
+    select,
+    weigh_terms,
+)
+from retrieval.chunking import chunk_transcript
+from retrieval.corpus import Corpus
+from retrieval.params import QuoteParams
+from retrieval.passages import windows
+from retrieval.question import Question
+from retrieval.search import Ranked
+from retrieval.transcripts import parse
+
+INTERVIEW = """- Why were the orchard workers arrested last spring?
+
+- The orchard workers were arrested because they organised a strike. The police came at night.
+They were released after the mayor intervened.
+
+- What happened to the harvest?
+
+- The harvest rotted in the fields. Nobody was allowed to pick the apples. {vocalsound} Uh.
+"""
+PARAMS = QuoteParams()
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    transcript = parse(INTERVIEW, "orchard.txt")
+    return Corpus({"orchard.txt": transcript}, chunk_transcript(transcript))
+
+
+def sentence(corpus: Corpus, starts: str) -> int:
+    return next(i for i in range(len(corpus.sentences)) if corpus.sentence_text(i).startswith(starts))
+
+
+def chunk_of(corpus: Corpus, s: int) -> int:
+    return next(c for c, r in enumerate(corpus.chunk_sentences) if s in r)
+
+
+def vectors(corpus: Corpus, near: dict[int, float]) -> np.ndarray:
+    """Unit vectors: sentence s gets similarity near[s] to the question vector e0, others 0."""
+    rows = np.zeros((len(corpus.sentences), 8), dtype=np.float32)
+    for s in range(len(corpus.sentences)):
+        sim = near.get(s, 0.0)
+        rows[s, 0], rows[s, 1 + s % 7] = sim, (1 - sim * sim) ** 0.5
+    return rows
+
+
+Q_VECTOR = np.eye(8, dtype=np.float32)[0]
+
+
+def ranked_by(corpus: Corpus, *sentences: int) -> list[Ranked]:
+    """The chunks of these sentences ranked in this order, scores falling from 1."""
+    out: list[Ranked] = []
+    for s in sentences:
+        c = chunk_of(corpus, s)
+        if all(r.chunk != c for r in out):
+            out.append(Ranked(c, 1.0 - 0.1 * len(out), 0.5, 1.0))
+    return out
+
+
+def run_choose(corpus: Corpus, text: str, near: dict[int, float], ranked: list[Ranked],
+               params: QuoteParams = PARAMS) -> list[int]:
+    found = windows(corpus, ranked, 1500, 0.3)
+    rows = vectors(corpus, near)
+    chosen = choose(corpus, Question.parse(text), Q_VECTOR, lambda _: rows, ranked, found, params)
+    return [c.sentence for c in chosen]
+
+
+def test_the_sentence_that_means_the_question_is_chosen_first(corpus: Corpus) -> None:
+    released = sentence(corpus, "They were released")
+    strike = sentence(corpus, "The orchard workers were arrested")
+    chosen = run_choose(corpus, "How did they get out of jail?", {released: 0.9, strike: 0.3},
+                        ranked_by(corpus, strike))
+    assert chosen[0] == released
+
+
+def test_a_question_hit_leads_to_its_answer(corpus: Corpus) -> None:
+    asked = sentence(corpus, "What happened to the harvest")
+    rotted = sentence(corpus, "The harvest rotted")
+    extra = exchange_candidates(corpus, ranked_by(corpus, asked), 1)
+    assert chunk_of(corpus, rotted) in {r.chunk for r in extra}
+
+
+def test_priors_are_relative_to_the_best_and_survive_a_zero_best(corpus: Corpus) -> None:
+    s = sentence(corpus, "The harvest rotted")
+    ranked = [Ranked(chunk_of(corpus, s), 0.0, 0.0, 0.0)]
+    zero = [dataclasses.replace(w, score=0.0) for w in windows(corpus, ranked, 1500, 0.3)]
+    priors = chunk_priors(corpus, ranked, zero, PARAMS)
+    assert priors and all(v == 0.0 for v in priors.values())
+
+
+def test_an_interviewers_sentence_is_quoted_only_when_it_states_the_asked_fact(corpus: Corpus) -> None:
+    asked = sentence(corpus, "Why were the orchard workers arrested")
+    c = chunk_of(corpus, asked)
+    ranked = ranked_by(corpus, asked)
+    off = weigh_terms(corpus, Question.parse("Who picked the apples?"), ranked)
+    on = weigh_terms(corpus, Question.parse("When were the orchard workers arrested?"), ranked)
+    assert score_sentence(corpus, asked, c, 1.0, 0.9, off, PARAMS) is None
+    kept = score_sentence(corpus, asked, c, 1.0, 0.9, on, PARAMS)
+    assert kept is not None
+    neutral = dataclasses.replace(PARAMS, interviewer_factor=1.0)
+    unscaled = score_sentence(corpus, asked, c, 1.0, 0.9, on, neutral)
+    assert unscaled is not None and kept == pytest.approx(unscaled * PARAMS.interviewer_factor * 1.0)
+
+
+def test_rare_shared_terms_raise_a_sentence(corpus: Corpus) -> None:
+    strike = sentence(corpus, "The orchard workers were arrested")
+    police = sentence(corpus, "The police came")
+    ranked = ranked_by(corpus, strike)
+    weighed = weigh_terms(corpus, Question.parse("Why did they organise a strike?"), ranked)
+    c = chunk_of(corpus, strike)
+    with_terms = score_sentence(corpus, strike, c, 1.0, 0.5, weighed, PARAMS)
+    without = score_sentence(corpus, police, c, 1.0, 0.5, weighed, PARAMS)
+    assert with_terms is not None and without is not None and with_terms > without
+
+
+def test_questions_fragments_and_transcription_marks_count_less() -> None:
+    assert kind_factor(1.0, "Is this the answer to anything at all?", PARAMS) == PARAMS.question_factor
+    assert kind_factor(1.0, "Yes, sure.", PARAMS) == PARAMS.short_factor
+    assert kind_factor(1.0, "This long sentence says something useful and plain.", PARAMS) == 1.0
+    noisy = kind_factor(1.0, "So {vocalsound} we {disfmarker} said that {vocalsound} it was fine.", PARAMS)
+    assert noisy == PARAMS.mark_floor
+
+
+def test_select_keeps_the_best_and_cuts_at_the_keep_ratio(corpus: Corpus) -> None:
+    ordered = [Choice(0, 1.0), Choice(1, 0.85), Choice(2, 0.5)]
+    assert [c.sentence for c in select(corpus, Question.parse("why"), ordered, PARAMS)] == [0, 1]
+    assert [c.sentence for c in select(corpus, Question.parse("why"), ordered[:1], PARAMS)] == [0]
+    assert select(corpus, Question.parse("why"), [], PARAMS) == []
+
+
+def test_select_respects_the_quote_and_word_budgets(corpus: Corpus) -> None:
+    ordered = [Choice(s, 1.0 - 0.01 * s) for s in range(len(corpus.sentences))]
+    assert len(select(corpus, Question.parse("why"), ordered, PARAMS)) == PARAMS.max_quotes
+    first_words = len(corpus.sentence_text(0).split())
+    tight = dataclasses.replace(PARAMS, max_words=first_words)
+    assert [c.sentence for c in select(corpus, Question.parse("why"), ordered, tight)] == [0]
+
+
+def test_an_overview_question_gets_the_broad_budget(corpus: Corpus) -> None:
+    ordered = [Choice(s, 1.0) for s in range(len(corpus.sentences))]
+    broad = dataclasses.replace(PARAMS, broad_quotes=5, max_quotes=2)
+    assert len(select(corpus, Question.parse("Summarize the discussion of the harvest"), ordered, broad)) == 5
+    assert len(select(corpus, Question.parse("Who arrested them?"), ordered, broad)) == 2
+
+
+def test_answer_type_a_quantity_or_date_must_be_stated() -> None:
+    assert lacks_answer_type("How many workers were arrested?", ["The workers were arrested."])
+    assert not lacks_answer_type("How many workers were arrested?", ["Twelve workers were arrested."])
+    assert lacks_answer_type("When did the strike start?", ["The strike was long."])
+    assert not lacks_answer_type("When did the strike start?", ["The strike started in May."])
+    assert not lacks_answer_type("Why did the strike start?", ["Because of wages."])
+
+
+def test_coverage_weighs_the_question_terms_the_transcript_holds(corpus: Corpus) -> None:
+    assert coverage(corpus, Question.parse("orchard workers strike"), "orchard.txt") == 1.0
+    assert coverage(corpus, Question.parse("capital of France"), "orchard.txt") == 0.0
+    assert coverage(corpus, Question.parse("what"), "orchard.txt") == 0.0  # no content terms
+
+
+def test_abstains_only_when_terms_are_missing_and_meaning_does_not_match(corpus: Corpus) -> None:
+    s = sentence(corpus, "The harvest rotted")
+    weak = [Ranked(chunk_of(corpus, s), 1.0, PARAMS.min_dense - 0.1, 0.0)]
+    strong = [dataclasses.replace(weak[0], dense=PARAMS.min_dense + 0.1)]
+    off_topic = Question.parse("What is the capital of France?")
+    on_topic = Question.parse("What happened to the harvest in the fields?")
+    assert not_covered(corpus, off_topic, None, weak, PARAMS)
+    assert not not_covered(corpus, off_topic, None, strong, PARAMS)
+    assert not not_covered(corpus, on_topic, None, weak, PARAMS)
+    assert not_covered(corpus, on_topic, None, [], PARAMS)
+
+
+def test_another_language_needs_a_strong_multilingual_match(corpus: Corpus) -> None:
+    russian = Question.parse("Что случилось с урожаем?")
+    assert not russian.english
+    s = sentence(corpus, "The harvest rotted")
+    ranked = [Ranked(chunk_of(corpus, s), 1.0, PARAMS.min_dense_multilingual - 0.01, 0.0)]
+    assert not_covered(corpus, russian, None, ranked, PARAMS)
+    ranked = [dataclasses.replace(ranked[0], dense=PARAMS.min_dense_multilingual + 0.01)]
+    assert not not_covered(corpus, russian, None, ranked, PARAMS)
+    assert should_abstain(corpus, russian, None, ranked, [], PARAMS) is False
