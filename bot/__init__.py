@@ -1,1 +1,1 @@
-"""The edges of Verbatim: the command line, the terminal chat and (later) the Telegram bot."""
+"""The edges of Verbatim: the command line (`verbatim`), the terminal chat and the Telegram bot."""

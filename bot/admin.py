@@ -2,129 +2,104 @@
 
 Admin rights are checked here, in each handler, not only by which menu shows the command: anyone can
 type any command. The work itself (parsing, storing, indexing) lives in `retrieval`; this module only
-downloads, reports and refuses politely.
+downloads and reports. A failure is raised as a `UsageError` worded for the admin (saying what was rolled
+back), which the error handler shows while logging the original failure.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from html import escape
 
 from telegram import Update
 from telegram.error import TelegramError
 
 from bot import render
-from bot.handlers import Context, Readers
+from bot.deps import Deps
+from bot.errors import for_people
+from bot.replies import Context, reply, reply_parts
 from bot.stats import Totals
-from retrieval.errors import TranscriptError, UsageError, VerbatimError
-from retrieval.library import MAX_UPLOAD_BYTES
-from retrieval.service import IndexReport
+from retrieval import MAX_UPLOAD_BYTES, IndexReport, UsageError, VerbatimError
 
-log = logging.getLogger(__name__)
+MB = 1_048_576
 
 
 class Admins:
-    def __init__(self, readers: Readers) -> None:
-        self.readers = readers
-        self.service = readers.service
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
         self._reindexing = asyncio.Lock()
 
     async def reindex(self, update: Update, context: Context) -> None:
-        message = update.effective_message
-        if message is None or not await self.readers.require_admin(update, context):
-            return
+        self.deps.require_admin(update)
         if self._reindexing.locked():
-            await self.readers.send(context, message.chat_id, "A reindex is already running; I will report when "
-                                    "it is done.", message.message_id)
+            await reply(update, context, "A reindex is already running; I will report when it is done.")
             return
         async with self._reindexing:
-            await self.readers.send(context, message.chat_id, "Rebuilding the index. I keep answering from the "
-                                    "current one until the new one is complete.", message.message_id)
+            await reply(update, context, "Rebuilding the index. I keep answering from the current one until the "
+                                         "new one is complete.")
             try:
-                report = await asyncio.to_thread(self.service.index, True)
+                report = await asyncio.to_thread(self.deps.service.index, True)
             except VerbatimError as err:
-                log.exception("reindex failed")
-                await self.readers.send(context, message.chat_id, f"Reindex failed: {escape(str(err))}. The previous "
-                                        "index is still in use.", message.message_id)
-                return
-        await self.readers.send_parts(context, message.chat_id,
-                                      render.pack(report_lines("Reindexed", report), separator="\n"),
-                                      message.message_id)
+                raise UsageError(f"Reindex failed: {err}. The previous index is still in use.") from err
+        await reply_parts(update, context, render.pack(report_lines("Reindexed", report), separator="\n"))
 
     async def upload(self, update: Update, context: Context) -> None:
         message = update.effective_message
-        if message is None or message.document is None or not await self.readers.require_admin(update, context):
+        if message is None or message.document is None:
             return
+        self.deps.require_admin(update)
         document = message.document
         name = document.file_name or "transcript.txt"
         if document.file_size and document.file_size > MAX_UPLOAD_BYTES:
-            await self.readers.send(context, message.chat_id, f"Not added: {escape(name)} is "
-                                    f"{document.file_size / 1_048_576:.1f} MB; the limit is "
-                                    f"{MAX_UPLOAD_BYTES // 1_048_576} MB. Split it into parts.", message.message_id)
-            return
+            raise UsageError(f"Not added: {name} is {document.file_size / MB:.1f} MB; the limit is "
+                             f"{MAX_UPLOAD_BYTES // MB} MB. Split it into parts.")
         try:
             file = await document.get_file()
             raw = bytes(await file.download_as_bytearray())
         except TelegramError as err:
-            log.warning("download of %s failed: %s", name, err)
-            await self.readers.send(context, message.chat_id, f"I could not download {escape(name)} from Telegram; "
-                                    "please send it again.", message.message_id)
-            return
+            raise UsageError(f"I could not download {name} from Telegram; please send it again.") from err
         try:
-            added, report = await asyncio.to_thread(self.service.add_transcript, name, raw)
-        except (TranscriptError, UsageError) as err:
-            await self.readers.send(context, message.chat_id, f"Not added: {escape(str(err))}. Nothing was stored.",
-                                    message.message_id)
-            return
+            lines = await asyncio.to_thread(self._add, name, raw)
         except VerbatimError as err:
-            log.exception("indexing an upload failed")
-            await self.readers.send(context, message.chat_id, f"Not added: indexing failed ({escape(str(err))}); "
-                                    "the file was taken back out, nothing changed.", message.message_id)
-            return
-        t = added.transcript
+            if for_people(err):
+                raise UsageError(f"Not added: {err}. Nothing was stored.") from err
+            raise UsageError(f"Not added: indexing failed ({err}); the file was taken back out, nothing "
+                             "changed.") from err
+        await reply_parts(update, context, render.pack(lines, separator="\n"))
+
+    def _add(self, name: str, raw: bytes) -> list[str]:
+        """Store and index the file (in a worker thread); the lines that report it."""
+        added, report = self.deps.service.add_transcript(name, raw)
         if report is None:
-            lines = [f"<code>{escape(added.doc)}</code> is already in the data folder with the same content; "
-                     "nothing changed."]
-        else:
-            lines = [f"Added <code>{escape(added.doc)}</code> ({escape(t.format)}: {len(t.turns)} turns, "
-                     f"{len(t.sentences())} sentences).", *report_lines("Indexed", report)]
-        await self.readers.send_parts(context, message.chat_id, render.pack(lines, separator="\n"),
-                                      message.message_id)
+            return [f"<code>{escape(added.doc)}</code> is already in the data folder with the same content; "
+                    "nothing changed."]
+        source = {s.doc: s for s in self.deps.service.sources()}.get(added.doc)
+        detail = f" ({escape(source.format)}: {source.turns} turns, {source.sentences} sentences)" if source else ""
+        return [f"Added <code>{escape(added.doc)}</code>{detail}.", *report_lines("Indexed", report)]
 
     async def remove(self, update: Update, context: Context) -> None:
-        message = update.effective_message
-        if message is None or not await self.readers.require_admin(update, context):
-            return
+        self.deps.require_admin(update)
         doc = " ".join(context.args or []).strip()
         if not doc:
-            sources = await asyncio.to_thread(self.service.sources)
+            sources = await asyncio.to_thread(self.deps.service.sources)
             lines = ["Usage: <code>/remove DOC</code>; indexed:", *(f"<code>{escape(s.doc)}</code>" for s in sources)]
-            await self.readers.send_parts(context, message.chat_id, render.pack(lines, separator="\n"),
-                                          message.message_id)
+            await reply_parts(update, context, render.pack(lines, separator="\n"))
             return
         try:
-            report = await asyncio.to_thread(self.service.remove_transcript, doc)
-        except UsageError as err:
-            await self.readers.send(context, message.chat_id, escape(str(err)), message.message_id)
-            return
+            report = await asyncio.to_thread(self.deps.service.remove_transcript, doc)
         except VerbatimError as err:
-            log.exception("reindex after removal failed")
-            await self.readers.send(context, message.chat_id, f"Not removed: indexing failed ({escape(str(err))}); "
-                                    "the file was put back, nothing changed.", message.message_id)
-            return
+            if for_people(err):
+                raise
+            raise UsageError(f"Not removed: indexing failed ({err}); the file was put back, nothing "
+                             "changed.") from err
         head = (f"Removed <code>{escape(doc)}</code> (moved aside to the index folder's <code>removed/</code>, "
                 "so it can be restored).")
-        await self.readers.send_parts(context, message.chat_id,
-                                      render.pack([head, *report_lines("Indexed", report)], separator="\n"),
-                                      message.message_id)
+        await reply_parts(update, context, render.pack([head, *report_lines("Indexed", report)], separator="\n"))
 
     async def stats(self, update: Update, context: Context) -> None:
-        message = update.effective_message
-        if message is None or not await self.readers.require_admin(update, context):
-            return
-        totals = await asyncio.to_thread(self.readers.stats.totals)
-        await self.readers.send(context, message.chat_id, format_totals(totals), message.message_id)
+        self.deps.require_admin(update)
+        totals = await asyncio.to_thread(self.deps.stats.totals)
+        await reply(update, context, format_totals(totals))
 
 
 def report_lines(verb: str, report: IndexReport) -> list[str]:

@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScope,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
@@ -30,24 +34,37 @@ from telegram.ext import (
 )
 
 from bot.admin import Admins
+from bot.buttons import Buttons
+from bot.commands import COMMANDS, Menu, in_menu
 from bot.config import BotSettings
-from bot.handlers import Readers, error_handler
+from bot.deps import Deps
+from bot.errors import error_handler
+from bot.handlers import Readers
 from bot.limits import TelegramLimiter, UserLimiter
 from bot.posts import Posts
+from bot.questions import Questions
 from bot.stats import Stats
-from retrieval.errors import UsageError, VerbatimError
-from retrieval.service import Service
+from retrieval import Service, UsageError, VerbatimError
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+MENU_SCOPES: dict[Menu, BotCommandScope] = {Menu.PRIVATE: BotCommandScopeAllPrivateChats(),
+                                            Menu.GROUP: BotCommandScopeAllGroupChats()}
 
-READER_COMMANDS = [BotCommand("help", "how to ask, with examples"), BotCommand("sources", "what is indexed"),
-                   BotCommand("summary", "a summary in quotes: /summary [doc] [topic]")]
-GROUP_COMMANDS = [BotCommand("ask", "ask about the transcripts: /ask question"), *READER_COMMANDS]
-ADMIN_COMMANDS = [*READER_COMMANDS, BotCommand("reindex", "rebuild the index (answers continue)"),
-                  BotCommand("remove", "remove a transcript: /remove doc"),
-                  BotCommand("stats", "questions, abstentions, feedback, busiest chats"),
-                  BotCommand("post_summary", "post a summary to the channel: /post_summary [doc] [topic]")]
+
+@dataclass(frozen=True)
+class Handlers:
+    """Every group of handlers, made from one `Deps`; `commands.COMMANDS` picks from these."""
+
+    readers: Readers
+    questions: Questions
+    buttons: Buttons
+    admins: Admins
+    posts: Posts
+
+    @classmethod
+    def build(cls, deps: Deps) -> Handlers:
+        return cls(Readers(deps), Questions(deps), Buttons(deps), Admins(deps), Posts(deps))
 
 
 def build_application(service: Service, stats: Stats, settings: BotSettings) -> Application:  # type: ignore[type-arg]
@@ -60,55 +77,63 @@ def build_application(service: Service, stats: Stats, settings: BotSettings) -> 
     if settings.api_file_url:
         builder = builder.base_file_url(settings.api_file_url)
     app = builder.build()
-    readers = Readers(service, stats, settings,
-                      UserLimiter(settings.user_questions_per_minute, settings.user_burst))
-    admins = Admins(readers)
-    posts = Posts(readers)
-    add_handlers(app, readers, admins, posts)
+    deps = Deps(service, stats, settings, UserLimiter(settings.user_questions_per_minute, settings.user_burst))
+    handlers = Handlers.build(deps)
+    add_handlers(app, handlers)
     if settings.digest_time is not None:
         if app.job_queue is None:
             raise UsageError("VERBATIM_DIGEST_TIME needs python-telegram-bot's job queue; reinstall with make install")
-        app.job_queue.run_daily(posts.digest, time=settings.digest_time, name="digest")
+        app.job_queue.run_daily(handlers.posts.digest, time=settings.digest_time, name="digest")
     return app
 
 
-def add_handlers(app: Application, readers: Readers, admins: Admins, posts: Posts) -> None:  # type: ignore[type-arg]
+def add_handlers(app: Application, handlers: Handlers) -> None:  # type: ignore[type-arg]
     messages = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    app.add_handler(CommandHandler("start", readers.start, filters=filters.UpdateType.MESSAGE))
-    app.add_handler(CommandHandler("help", readers.help, filters=filters.UpdateType.MESSAGE))
-    app.add_handler(CommandHandler("sources", readers.sources, filters=filters.UpdateType.MESSAGE))
-    app.add_handler(CommandHandler("ask", readers.ask_command, filters=messages))
-    app.add_handler(CommandHandler("reindex", admins.reindex, filters=filters.UpdateType.MESSAGE))
-    app.add_handler(CommandHandler("remove", admins.remove, filters=filters.UpdateType.MESSAGE))
-    app.add_handler(CommandHandler("stats", admins.stats, filters=filters.UpdateType.MESSAGE))
-    app.add_handler(CommandHandler("summary", posts.summary, filters=filters.UpdateType.MESSAGE))
-    app.add_handler(CommandHandler("post_summary", posts.post_summary, filters=filters.UpdateType.MESSAGE))
-    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.Document.ALL, admins.upload))
-    app.add_handler(MessageHandler(messages & private & filters.TEXT & ~filters.COMMAND, readers.private_text))
-    app.add_handler(MessageHandler(messages & groups & filters.TEXT & ~filters.COMMAND, readers.group_text))
-    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND, readers.unknown_command))
-    app.add_handler(CallbackQueryHandler(readers.button))
+    for command in COMMANDS:
+        app.add_handler(CommandHandler(command.name, command.handler(handlers),
+                                       filters=messages if command.edits else filters.UpdateType.MESSAGE))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.Document.ALL,
+                                   handlers.admins.upload))
+    app.add_handler(MessageHandler(messages & private & filters.TEXT & ~filters.COMMAND,
+                                   handlers.questions.private_text))
+    app.add_handler(MessageHandler(messages & groups & filters.TEXT & ~filters.COMMAND, handlers.questions.group_text))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND,
+                                   handlers.readers.unknown_command))
+    app.add_handler(CallbackQueryHandler(handlers.buttons.button))
     app.add_error_handler(error_handler)
 
 
-def _post_init(settings: BotSettings):  # type: ignore[no-untyped-def]
+def _post_init(settings: BotSettings) -> Callable[[Application], Coroutine[Any, Any, None]]:  # type: ignore[type-arg]
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await set_commands(app, settings)
         log.info("bot @%s is ready", app.bot.username)
     return post_init
 
 
+def menu(which: Menu) -> list[BotCommand]:
+    return [BotCommand(c.name, c.description) for c in in_menu(which)]
+
+
 async def set_commands(app: Application, settings: BotSettings) -> None:  # type: ignore[type-arg]
     """Menus per scope; an admin who never opened a chat with the bot cannot get one, and that is fine."""
-    await app.bot.set_my_commands(READER_COMMANDS, scope=BotCommandScopeAllPrivateChats())
-    await app.bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    for which, scope in MENU_SCOPES.items():
+        await app.bot.set_my_commands(menu(which), scope=scope)
     for admin in sorted(settings.admin_ids):
         try:
-            await app.bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
+            await app.bot.set_my_commands(menu(Menu.ADMIN), scope=BotCommandScopeChat(admin))
         except TelegramError as err:
             log.warning("no admin menu for user %s (%s); they must start a chat with the bot first", admin, err)
+
+
+def our_error(err: TelegramError, settings: BotSettings) -> VerbatimError:
+    """Telegram's refusal of the token or an unreachable Bot API, as the one-line error `verbatim` prints."""
+    if isinstance(err, InvalidToken):
+        return UsageError("Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather")
+    where = settings.api_base_url or "https://api.telegram.org"
+    return VerbatimError(f"cannot reach the Telegram Bot API at {where} ({err}); check the network "
+                         "or TELEGRAM_API_BASE_URL")
 
 
 def preflight(settings: BotSettings, attempts: int = 4) -> str:
@@ -122,13 +147,9 @@ def preflight(settings: BotSettings, attempts: int = 4) -> str:
             try:
                 async with bot:
                     return bot.username
-            except InvalidToken as err:
-                raise UsageError("Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather") from err
-            except NetworkError as err:
-                if attempt == attempts:
-                    where = settings.api_base_url or "https://api.telegram.org"
-                    raise VerbatimError(f"cannot reach the Telegram Bot API at {where} ({err}); check the network "
-                                        "or TELEGRAM_API_BASE_URL") from err
+            except (InvalidToken, NetworkError) as err:
+                if isinstance(err, InvalidToken) or attempt == attempts:
+                    raise our_error(err, settings) from err
                 await asyncio.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
@@ -148,10 +169,6 @@ def run(service: Service, stats: Stats, settings: BotSettings) -> int:
         else:
             log.info("long polling")
             app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
-    except InvalidToken as err:
-        raise UsageError("Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather") from err
-    except NetworkError as err:
-        where = settings.api_base_url or "https://api.telegram.org"
-        raise VerbatimError(f"cannot reach the Telegram Bot API at {where} ({err}); check the network "
-                            "or TELEGRAM_API_BASE_URL") from err
+    except (InvalidToken, NetworkError) as err:
+        raise our_error(err, settings) from err
     return 0

@@ -1,4 +1,6 @@
-"""The `verbatim` command: index, ask, chat, run (DESIGN.md §2 is the public contract).
+"""verbatim: index transcripts, ask them, get a summary in quotes, chat in the terminal, or run the Telegram bot.
+
+Subcommands: index, ask, summary, chat, run (`verbatim COMMAND --help` for each).
 
 Exit status: 0 success, 2 bad usage, 1 any other error; errors are one line on stderr saying what to do.
 """
@@ -16,9 +18,7 @@ from typing import Any
 from bot.chat import run_chat
 from bot.config import build_bot_settings, build_settings, log_level
 from bot.text import format_answer, format_report
-from retrieval.config import Settings
-from retrieval.errors import UsageError, VerbatimError
-from retrieval.service import Service
+from retrieval import DEFAULT_SUMMARY_WORDS, Fix, Service, Settings, UsageError, VerbatimError, index_folder
 
 EXAMPLES = """examples:
   verbatim index
@@ -56,7 +56,8 @@ def parser() -> argparse.ArgumentParser:
                        description="A summary made of verbatim quotes, e.g. verbatim summary --topic elections")
     p.add_argument("--doc", help="only this transcript (path relative to the data dir)")
     p.add_argument("--topic", help="summarise only what the transcripts say about this")
-    p.add_argument("--words", type=int, default=250, help="word budget of the quotes (default 250)")
+    p.add_argument("--words", type=int, default=DEFAULT_SUMMARY_WORDS,
+                   help=f"word budget of the quotes (default {DEFAULT_SUMMARY_WORDS})")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     _common(p)
     p = sub.add_parser("chat", help="interactive terminal chat over the transcripts")
@@ -77,14 +78,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except UsageError as err:
-        print(f"verbatim: {err}", file=sys.stderr)
-        return 2
     except VerbatimError as err:
-        print(f"verbatim: {err}", file=sys.stderr)
-        return 1
+        print(f"verbatim: {explain(err)}", file=sys.stderr)
+        return 2 if isinstance(err, UsageError) else 1
     except KeyboardInterrupt:
         return 130
+
+
+HINTS = {
+    Fix.DATA_DIR: "pass --data-dir or set VERBATIM_DATA_DIR",
+    Fix.INDEX_DIR: "pass --index-dir or set VERBATIM_INDEX_DIR to a folder you can write",
+    Fix.CHROMA_URL: "VERBATIM_CHROMA_URL names the Chroma server; unset it to use the embedded index",
+    Fix.REBUILD: "run `verbatim index --full` to rebuild it",
+}
+
+
+def explain(err: VerbatimError) -> str:
+    """The error's message with the command-line way to fix it."""
+    return f"{err}; {HINTS[err.fix]}" if err.fix is not None else str(err)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -94,6 +105,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "ask":
         _check_ask(args)
     with Service(settings) as service:
+        if args.command != "index":
+            service.open()  # builds or refreshes the index first when transcripts changed
         if args.command == "index":
             print(format_report(service.index(full=args.full)))
             return 0
@@ -111,7 +124,6 @@ def _run_bot(settings: Settings) -> int:
     bot_settings = build_bot_settings()
     from bot import app, logs
     from bot.stats import Stats
-    from retrieval.store import index_folder
 
     logs.setup(log_level("INFO"), bot_settings.token)
     username = app.preflight(bot_settings)

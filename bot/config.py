@@ -11,8 +11,7 @@ from urllib.parse import urlparse
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from retrieval.config import Settings
-from retrieval.errors import UsageError
+from retrieval import Settings, UsageError
 
 TOKEN_FORMAT = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 
@@ -111,11 +110,7 @@ def build_bot_settings() -> BotSettings:
                          "(or use `verbatim chat` to ask in the terminal)")
     if not TOKEN_FORMAT.match(token):
         raise UsageError("TELEGRAM_BOT_TOKEN is malformed; it looks like 123456789:ABC-def... (from @BotFather)")
-    urls = (("TELEGRAM_API_BASE_URL", telegram.api_base_url), ("TELEGRAM_API_FILE_URL", telegram.api_file_url),
-            ("VERBATIM_WEBHOOK_URL", env.webhook_url))
-    for name, url in urls:
-        if url and (urlparse(url).scheme not in ("http", "https") or not urlparse(url).hostname):
-            raise UsageError(f"{name}={url!r} is not an http(s) URL")
+    _check_urls(telegram, env)
     secret = env.webhook_secret or None
     if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise UsageError("VERBATIM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
@@ -138,6 +133,15 @@ def build_bot_settings() -> BotSettings:
         concurrent_updates=env.concurrent_updates,
         digest_time=digest,
     )
+
+
+def _check_urls(telegram: TelegramEnvironment, env: BotEnvironment) -> None:
+    """A URL without a scheme would otherwise fail later, deep inside httpx, with no variable named."""
+    urls = (("TELEGRAM_API_BASE_URL", telegram.api_base_url), ("TELEGRAM_API_FILE_URL", telegram.api_file_url),
+            ("VERBATIM_WEBHOOK_URL", env.webhook_url))
+    for name, url in urls:
+        if url and (urlparse(url).scheme not in ("http", "https") or not urlparse(url).hostname):
+            raise UsageError(f"{name}={url!r} is not an http(s) URL")
 
 
 def _digest_time(value: str | None) -> dt.time | None:

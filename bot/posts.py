@@ -16,29 +16,26 @@ from telegram import Bot, ChatMember, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import render
-from bot.handlers import Context, Readers
-from retrieval.errors import UsageError
-from retrieval.summaries import Summary, format_summary
+from bot.deps import Deps
+from bot.replies import Context, reply, reply_parts, send
+from retrieval import DEFAULT_SUMMARY_WORDS, Summary, UsageError, format_summary
 
 log = logging.getLogger(__name__)
-SUMMARY_WORDS = 250
+SUMMARY_WORDS = DEFAULT_SUMMARY_WORDS
 DIGEST_WORDS = 600  # a digest part is one exchange or section of a summary this long
 DIGEST_KEY = "digest"
 
 
 class Posts:
-    def __init__(self, readers: Readers) -> None:
-        self.readers = readers
-        self.service = readers.service
-
-    def _blocks(self, summary: Summary, context: Context) -> list[str]:
-        r = self.readers
-        return render.summary_blocks(summary, r.link_for(context), r.titles(), r.subject())
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.service = deps.service
 
     def _summarize(self, args: list[str]) -> Summary:
         """`[doc] [topic]`: a first word naming a transcript (as /sources lists them) picks it, which a
         library too large to summarise at once needs; the rest is the topic."""
-        doc = args[0] if args and args[0] in self.service.corpus.transcripts else None
+        docs = {s.doc for s in self.service.sources()}
+        doc = args[0] if args and args[0] in docs else None
         topic = " ".join(args[1:] if doc else args).strip() or None
         try:
             return self.service.summarize(doc, topic, SUMMARY_WORDS)
@@ -47,56 +44,41 @@ class Posts:
 
     async def summary(self, update: Update, context: Context) -> None:
         """/summary [doc] [topic], in private chats and groups."""
-        message = update.effective_message
-        if message is None:
-            return
-        try:
-            summary = await asyncio.to_thread(self._summarize, list(context.args or []))
-        except UsageError as err:
-            await self.readers.send(context, message.chat_id, escape(str(err)), message.message_id)
-            return
-        await self.readers.send_parts(context, message.chat_id, render.pack(self._blocks(summary, context)),
-                                      message.message_id)
+        summary = await asyncio.to_thread(self._summarize, list(context.args or []))
+        await reply_parts(update, context, render.pack(self.deps.summary_blocks(summary, context)))
 
     async def post_summary(self, update: Update, context: Context) -> None:
         """/post_summary [doc] [topic]: admins post a summary to VERBATIM_CHANNEL_ID."""
-        message = update.effective_message
-        if message is None or not await self.readers.require_admin(update, context):
-            return
-        channel = self.readers.settings.channel_id
+        self.deps.require_admin(update)
+        channel = self.deps.settings.channel_id
         if channel is None:
-            await self.readers.send(context, message.chat_id, "No channel is set: start the bot with "
-                                    "VERBATIM_CHANNEL_ID=@name or -100… to post summaries.", message.message_id)
+            await reply(update, context, "No channel is set: start the bot with VERBATIM_CHANNEL_ID=@name or "
+                                         "-100… to post summaries.")
             return
         problem = await channel_problem(context.bot, channel)
         if problem:
-            await self.readers.send(context, message.chat_id, escape(problem), message.message_id)
-            return
+            raise UsageError(problem)
         try:
             summary = await asyncio.to_thread(self._summarize, list(context.args or []))
         except UsageError as err:
-            await self.readers.send(context, message.chat_id, f"Nothing posted: {escape(str(err))}",
-                                    message.message_id)
-            return
+            raise UsageError(f"Nothing posted: {err}") from err
         if summary.abstained:
-            await self.readers.send(context, message.chat_id, f"Nothing posted: {escape(summary.text)}",
-                                    message.message_id)
-            return
-        sent = await self._post(context, channel, self._blocks(summary, context))
-        await self.readers.send(context, message.chat_id, f"Posted the summary to {escape(str(channel))} "
-                                f"({sent} message(s)).", message.message_id)
+            raise UsageError(f"Nothing posted: {summary.text}")
+        sent = await self._post(context, channel, self.deps.summary_blocks(summary, context))
+        await reply(update, context, f"Posted the summary to {escape(str(channel))} ({sent} message(s)).")
 
     async def _post(self, context: Context, channel: int | str, blocks: list[str]) -> int:
+        """Post to the channel with the invitation to ask under it; returns how many messages went out."""
         parts = render.pack([*blocks, render.invitation(context.bot.username)])
         sent = 0
         for part in parts:
-            if await self.readers.send(context, channel, part) is not None:
+            if await send(context, channel, part) is not None:
                 sent += 1
         return sent
 
     async def digest(self, context: Context) -> None:
         """The daily job: the next part of the walk through the transcripts, then remember where it is."""
-        channel = self.readers.settings.channel_id
+        channel = self.deps.settings.channel_id
         if channel is None:
             return
         problem = await channel_problem(context.bot, channel)
@@ -107,18 +89,17 @@ class Posts:
         if summary is None:
             log.warning("daily digest: nothing to post")
             return
-        title = self.service.corpus.transcripts[doc].title
+        title = {s.doc: s.title for s in self.service.sources()}.get(doc, doc)
         head = f"<b>Daily digest</b> · <i>{escape(title)}</i> · part {index + 1} of {total}"
-        blocks = self._blocks(summary, context)[1:]  # the digest has its own heading
+        blocks = self.deps.summary_blocks(summary, context)[1:]  # the digest has its own heading
         if await self._post(context, channel, [head, *blocks]):
-            await asyncio.to_thread(self.readers.stats.set_state, DIGEST_KEY,
-                                    json.dumps({"doc": doc, "part": index + 1}))
+            await asyncio.to_thread(self.deps.stats.set_state, DIGEST_KEY, json.dumps({"doc": doc, "part": index + 1}))
 
     def _next_part(self) -> tuple[str, int, int, Summary | None]:
         """Where the walk stands: (doc, part index, parts in that doc, a summary holding just that part).
         A transcript that was removed or shortened since is skipped past, never an error."""
-        docs = sorted(self.service.corpus.transcripts)
-        saved = json.loads(self.readers.stats.state(DIGEST_KEY) or "{}")
+        docs = sorted(s.doc for s in self.service.sources())
+        saved = json.loads(self.deps.stats.state(DIGEST_KEY) or "{}")
         doc = saved.get("doc") if saved.get("doc") in docs else docs[0]
         index = int(saved.get("part", 0)) if doc == saved.get("doc") else 0
         for _ in range(len(docs) + 1):

@@ -13,9 +13,9 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval.models import Answer, Context, Quote
-from retrieval.service import Source
-from retrieval.summaries import Summary
+from bot import commands
+from bot.callbacks import Kind, Press
+from retrieval import TRANSCRIPT_SUFFIXES, Answer, Context, Quote, Source, Summary
 
 LIMIT = 4096
 LinkFor = Callable[[Quote], str]
@@ -28,9 +28,7 @@ def _size(text: str) -> int:
 
 
 def speaker_line(q: Quote) -> str:
-    if q.role == "interviewer" and "interviewer" not in q.speaker.lower():
-        return f"{escape(q.speaker)} (interviewer)"
-    return escape(q.speaker)
+    return escape(q.speaker_label)
 
 
 def citation(q: Quote, link: str | None, title: str | None = None) -> str:
@@ -150,25 +148,27 @@ def help_message(examples: Sequence[str], admin: bool, group: bool) -> str:
              "and where; when they do not cover a question, I say so.", "", how]
     if examples:
         lines += ["", "For example:", *(f"• {escape(e)}" for e in examples)]
-    lines += ["", "/summary gives the key quotes of the whole interview (or /summary <i>topic</i>, or "
-              "/summary <code>doc</code> [<i>topic</i>] for one transcript); /sources lists what is indexed."]
+    lines += ["", "; ".join(c.help for c in commands.in_help(admin=False)) + "."]
     if admin:
-        lines += ["", "<b>Admin</b>: send a .txt, .md, .srt or .vtt file here to add it; /reindex rebuilds "
-                  "the index; /remove <code>doc</code> removes a transcript; /stats shows usage; /post_summary "
-                  "[doc] [topic] posts a summary to the channel."]
+        suffixes = ", ".join(TRANSCRIPT_SUFFIXES[:-1]) + f" or {TRANSCRIPT_SUFFIXES[-1]}"
+        lines += ["", f"<b>Admin</b>: send a {suffixes} file here to add it; "
+                  + "; ".join(c.help for c in commands.in_help(admin=True)) + "."]
     return "\n".join(lines)
 
 
 def answer_keyboard(question_id: int, first: int, count: int) -> InlineKeyboardMarkup:
-    """Buttons under an answer; callback data stays far below 64 bytes (`c:<id>:<n>` and the like)."""
+    """Buttons under an answer: a Context button per quote (numbered from `first`, where these quotes
+    were recorded), More quotes, and feedback; their data is made by `bot.callbacks`."""
+    def button(label: str, kind: Kind, value: int = 0) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=Press(kind, question_id, value).encode())
+
     rows: list[list[InlineKeyboardButton]] = []
     if count:
         labels = ["Context"] if count == 1 else [f"Context {i + 1}" for i in range(count)]
-        ctx = [InlineKeyboardButton(lbl, callback_data=f"c:{question_id}:{first + i}") for i, lbl in enumerate(labels)]
+        ctx = [button(label, Kind.CONTEXT, first + i) for i, label in enumerate(labels)]
         rows += [ctx[i:i + 3] for i in range(0, len(ctx), 3)]
-    last = [InlineKeyboardButton("More quotes", callback_data=f"m:{question_id}")] if count else []
-    last += [InlineKeyboardButton("👍", callback_data=f"f:{question_id}:1"),
-             InlineKeyboardButton("👎", callback_data=f"f:{question_id}:-1")]
+    last = [button("More quotes", Kind.MORE)] if count else []
+    last += [button("👍", Kind.FEEDBACK, 1), button("👎", Kind.FEEDBACK, -1)]
     rows.append(last)
     return InlineKeyboardMarkup(rows)
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.models import Answer
+from retrieval import Answer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (

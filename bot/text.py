@@ -1,11 +1,10 @@
-"""Plain-text rendering for the terminal (the CLI and `verbatim chat`)."""
+"""Plain-text rendering for the terminal (the CLI and `verbatim chat`), where no HTML is understood."""
 
 from __future__ import annotations
 
 import textwrap
 
-from retrieval.models import Answer
-from retrieval.service import IndexReport
+from retrieval import Answer, IndexReport
 
 
 def format_answer(answer: Answer, width: int = 100) -> str:
@@ -16,8 +15,7 @@ def format_answer(answer: Answer, width: int = 100) -> str:
     for q in answer.quotes:
         if q.speaker != speaker:
             speaker = q.speaker
-            role = " (interviewer)" if q.role == "interviewer" and "interviewer" not in q.speaker.lower() else ""
-            lines.append(f"{q.speaker}{role}:")
+            lines.append(f"{q.speaker_label}:")
         body = textwrap.fill(f"“{q.text}”", width=width, initial_indent="  ", subsequent_indent="   ")
         lines.append(body)
         lines.append(f"     — {q.label}, {q.doc}:{q.start}-{q.end}")

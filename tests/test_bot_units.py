@@ -10,7 +10,8 @@ from typing import ClassVar
 
 import pytest
 
-from bot import render
+from bot import callbacks, render
+from bot.callbacks import Kind, Press
 from bot.config import build_bot_settings
 from bot.limits import UserLimiter
 from bot.logs import RedactTokens
@@ -216,3 +217,42 @@ async def test_deliver_waits_out_a_flood_limit_and_gives_up_on_a_refusal() -> No
 
     with pytest.raises(BadRequest):
         await deliver(refused, "test")
+
+
+@pytest.mark.parametrize("press", [Press(Kind.MORE, 2**62), Press(Kind.CONTEXT, 2**62, 2**20),
+                                   Press(Kind.FEEDBACK, 2**62, -1), Press(Kind.FEEDBACK, 1, 1)])
+def test_button_data_round_trips_and_fits_in_64_bytes(press: Press) -> None:
+    data = press.encode()
+    assert callbacks.decode(data) == press and len(data.encode()) <= 64
+
+
+def test_button_data_from_elsewhere_is_unknown_or_invalid() -> None:
+    assert callbacks.decode("zz:1") is None
+    for broken in ("m:notanumber", "c:5", "f:1:x"):
+        with pytest.raises(ValueError):
+            callbacks.decode(broken)
+
+
+def test_menus_and_help_come_from_one_table() -> None:
+    from bot.app import menu
+    from bot.commands import COMMANDS, Menu
+    from retrieval import TRANSCRIPT_SUFFIXES
+
+    private, group, admin = ([c.command for c in menu(m)] for m in (Menu.PRIVATE, Menu.GROUP, Menu.ADMIN))
+    assert private == ["help", "sources", "summary"] and group == ["ask", *private]
+    assert admin == [*private, "reindex", "remove", "stats", "post_summary"]
+    assert len({c.name for c in COMMANDS}) == len(COMMANDS)
+    reader, for_admin = render.help_message([], False, False), render.help_message([], True, False)
+    assert "/summary" in reader and "/sources" in reader and "/reindex" not in reader
+    assert for_admin.startswith(reader) and all(f"/{n}" in for_admin for n in ("reindex", "remove", "stats"))
+    assert all(s in for_admin for s in TRANSCRIPT_SUFFIXES)
+    check_html(for_admin)
+
+
+def test_a_named_interviewer_is_marked_as_such_in_every_edge() -> None:
+    from bot.text import format_answer
+
+    asker = Quote("i.txt", 0, 9, "Why now?", "Ann Lee", "Q1", "interviewer", 1)
+    [block] = render.answer_blocks(answer(asker), lambda _: None)
+    assert "Ann Lee (interviewer)" in check_html(block)
+    assert format_answer(answer(asker)).startswith("Ann Lee (interviewer):")

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.admin import Admins
+from bot.app import Handlers
+from bot.commands import Callback
 from bot.config import BotSettings
-from bot.handlers import Readers
+from bot.deps import Deps
+from bot.errors import error_handler
 from bot.limits import UserLimiter
 from bot.stats import Stats
 from retrieval.service import Service
@@ -46,12 +48,21 @@ class RecordingBot:
 
 
 @pytest.fixture
-def readers(service: Service, tmp_path: Path) -> Iterator[Readers]:
+def handlers(service: Service, tmp_path: Path) -> Iterator[Handlers]:
     settings = BotSettings("1:" + "a" * 30, None, None, frozenset({ADMIN}), None, None, None, "127.0.0.1", 8443,
                            20.0, 5, 8)
     stats = Stats(tmp_path / "s.sqlite3")
-    yield Readers(service, stats, settings, UserLimiter(20.0, 5))
+    yield Handlers.build(Deps(service, stats, settings, UserLimiter(20.0, 5)))
     stats.close()
+
+
+async def handle(callback: Callback, update: Update, context: Any) -> None:
+    """As the Application runs a handler: what it raises goes to the error handler, which tells the person."""
+    try:
+        await callback(update, context)
+    except Exception as err:  # the Application catches everything too
+        context.error = err
+        await error_handler(update, context)
 
 
 def update(bot: RecordingBot, text: str, user: int = READER, chat: int = GROUP, **message: Any) -> Update:
@@ -70,56 +81,59 @@ def context(bot: RecordingBot, args: list[str] | None = None) -> Any:
     return SimpleNamespace(bot=bot, args=args or [], chat_data={})
 
 
-async def test_group_chatter_and_mentions_of_other_bots_are_ignored(readers: Readers) -> None:
+async def test_group_chatter_and_mentions_of_other_bots_are_ignored(handlers: Handlers) -> None:
     bot = RecordingBot()
     for text in ("the harbour repairs look great", "@other_bot when does the lobster season open?"):
-        await readers.group_text(update(bot, text), context(bot))
+        await handle(handlers.questions.group_text, update(bot, text), context(bot))
     reply_to_someone = {"reply_to_message": {"message_id": 3, "date": 0, "chat": {"id": GROUP, "type": "supergroup"},
                                              "from": {"id": 55, "is_bot": False, "first_name": "X"}, "text": "hi"}}
-    await readers.group_text(update(bot, "and the licences?", **reply_to_someone), context(bot))
+    await handle(handlers.questions.group_text, update(bot, "and the licences?", **reply_to_someone), context(bot))
     assert bot.sent == []
 
 
-async def test_a_mention_is_a_question_without_the_mention(readers: Readers) -> None:
+async def test_a_mention_is_a_question_without_the_mention(handlers: Handlers) -> None:
     bot = RecordingBot()
-    await readers.group_text(update(bot, "@Verbatim_Test_Bot when does the lobster season open?"), context(bot))
+    await handle(handlers.questions.group_text, update(bot, "@Verbatim_Test_Bot when does the lobster season open?"),
+                 context(bot))
     [sent] = bot.sent
     assert "The lobster season opens on May 1." in sent["text"] and sent["reply_parameters"].message_id == 7
-    await readers.group_text(update(bot, "@verbatim_test_bot"), context(bot))
+    await handle(handlers.questions.group_text, update(bot, "@verbatim_test_bot"), context(bot))
     assert "Ask me something" in bot.sent[-1]["text"]
 
 
-async def test_a_reply_to_the_bot_is_a_question(readers: Readers) -> None:
+async def test_a_reply_to_the_bot_is_a_question(handlers: Handlers) -> None:
     bot = RecordingBot()
     ours = {"reply_to_message": {"message_id": 3, "date": 0, "chat": {"id": GROUP, "type": "supergroup"},
                                  "from": {"id": BOT_ID, "is_bot": True, "first_name": "V"}, "text": "..."}}
-    await readers.group_text(update(bot, "What will harbour repairs receive?", **ours), context(bot))
+    await handle(handlers.questions.group_text, update(bot, "What will harbour repairs receive?", **ours), context(bot))
     assert "forty million dollars" in bot.sent[0]["text"]
 
 
-async def test_ask_without_a_question_gets_usage(readers: Readers) -> None:
+async def test_ask_without_a_question_gets_usage(handlers: Handlers) -> None:
     bot = RecordingBot()
-    await readers.ask_command(update(bot, "/ask"), context(bot))
+    await handle(handlers.questions.ask_command, update(bot, "/ask"), context(bot))
     assert bot.sent[0]["text"].startswith("Usage: <code>/ask")
 
 
-async def test_admin_commands_refuse_non_admins_before_doing_anything(readers: Readers) -> None:
+async def test_admin_commands_refuse_non_admins_before_doing_anything(handlers: Handlers) -> None:
     bot = RecordingBot()
-    admins = Admins(readers)
-    before = sorted(p.name for p in readers.service.settings.data_dir.iterdir())
-    for handler, args in ((admins.reindex, []), (admins.remove, ["fisheries.txt"]), (admins.stats, [])):
-        await handler(update(bot, "/x", chat=READER), context(bot, args))
-    assert [s["text"] for s in bot.sent] == ["Sorry, only the bot's admins can do that. Ask me a question instead!"] * 3
-    assert sorted(p.name for p in readers.service.settings.data_dir.iterdir()) == before
+    admins, service = handlers.admins, handlers.admins.deps.service
+    before = sorted(p.name for p in service.settings.data_dir.iterdir())
+    for handler, args in ((admins.reindex, []), (admins.remove, ["fisheries.txt"]), (admins.stats, []),
+                          (handlers.posts.post_summary, [])):
+        await handle(handler, update(bot, "/x", chat=READER), context(bot, args))
+    assert [s["text"] for s in bot.sent] == ["Sorry, only the bot's admins can do that. Ask me a question instead!"] * 4
+    assert all(s["reply_parameters"].message_id == 7 for s in bot.sent)
+    assert sorted(p.name for p in service.settings.data_dir.iterdir()) == before
 
 
-async def test_admin_remove_without_a_name_lists_the_transcripts(readers: Readers) -> None:
+async def test_admin_remove_without_a_name_lists_the_transcripts(handlers: Handlers) -> None:
     bot = RecordingBot()
-    await Admins(readers).remove(update(bot, "/remove", user=ADMIN, chat=ADMIN), context(bot))
+    await handle(handlers.admins.remove, update(bot, "/remove", user=ADMIN, chat=ADMIN), context(bot))
     assert "Usage: <code>/remove DOC</code>" in bot.sent[0]["text"] and "mammadli-interview.txt" in bot.sent[0]["text"]
 
 
-async def test_buttons_with_unknown_or_broken_data_are_answered_not_crashed(readers: Readers) -> None:
+async def test_buttons_with_unknown_or_broken_data_are_answered_not_crashed(handlers: Handlers) -> None:
     bot = RecordingBot()
     ours = {"message_id": 5, "date": 0, "chat": {"id": READER, "type": "private"}, "text": "an answer",
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "V"}}
@@ -128,35 +142,36 @@ async def test_buttons_with_unknown_or_broken_data_are_answered_not_crashed(read
     for data, message in presses:
         press = {"id": "q", "chat_instance": "c", "data": data,
                  "from": {"id": READER, "is_bot": False, "first_name": "U"}} | ({"message": message} if message else {})
-        await readers.button(Update.de_json({"update_id": 2, "callback_query": press}, bot),  # type: ignore[arg-type]
-                             context(bot))
+        await handle(handlers.buttons.button,
+                     Update.de_json({"update_id": 2, "callback_query": press}, bot),  # type: ignore[arg-type]
+                     context(bot))
     assert bot.answered == ["This button is not valid; ask again.", "This button is from an older version; ask again.",
                             "I no longer have that quote; please ask again.", "I no longer have that answer.",
                             "That message is no longer available; please ask again."]
     assert not bot.sent
 
 
-async def test_a_summary_of_too_many_transcripts_says_how_to_narrow_it(readers: Readers,
+async def test_a_summary_of_too_many_transcripts_says_how_to_narrow_it(handlers: Handlers,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.posts as posts_module
-    from retrieval.service import MIN_TRANSCRIPT_WORDS
+    from retrieval.params import MIN_TRANSCRIPT_WORDS
 
-    count = len(readers.service.corpus.transcripts)
+    count = len(handlers.posts.service.corpus.transcripts)
     monkeypatch.setattr(posts_module, "SUMMARY_WORDS", count * MIN_TRANSCRIPT_WORDS - 1)
     bot = RecordingBot()
-    posts = posts_module.Posts(readers)
-    await posts.summary(update(bot, "/summary", chat=READER), context(bot))
+    summary = handlers.posts.summary
+    await handle(summary, update(bot, "/summary", chat=READER), context(bot))
     assert f"{count} transcripts are indexed" in bot.sent[-1]["text"] and "/sources" in bot.sent[-1]["text"]
-    await posts.summary(update(bot, "/summary hearings/fisheries.txt", chat=READER),
-                        context(bot, ["hearings/fisheries.txt"]))
+    await handle(summary, update(bot, "/summary hearings/fisheries.txt", chat=READER),
+                 context(bot, ["hearings/fisheries.txt"]))
     one = bot.sent[-1]["text"]
     assert "Minister of Fisheries" in one and "Interviewer" not in one and "what is said about" not in one
-    await posts.summary(update(bot, "/summary hearings/fisheries.txt lobster season", chat=READER),
-                        context(bot, ["hearings/fisheries.txt", "lobster", "season"]))
+    await handle(summary, update(bot, "/summary hearings/fisheries.txt lobster season", chat=READER),
+                 context(bot, ["hearings/fisheries.txt", "lobster", "season"]))
     assert "what is said about <i>lobster season</i>" in bot.sent[-1]["text"]
 
 
-async def test_the_answer_to_an_older_version_of_an_edited_question_is_dropped(readers: Readers) -> None:
+async def test_the_answer_to_an_older_version_of_an_edited_question_is_dropped(handlers: Handlers) -> None:
     """Updates run concurrently: the original question's answer can finish after the edit's."""
     bot = RecordingBot()
     shared = context(bot)  # one chat's data across both updates, as the Application keeps it
@@ -165,6 +180,61 @@ async def test_the_answer_to_an_older_version_of_an_edited_question_is_dropped(r
                 "text": "When does the lobster season open?"}
     edited = original | {"text": "What will harbour repairs receive?", "edit_date": 60}
     for payload in ({"update_id": 2, "edited_message": edited}, {"update_id": 1, "message": original}):
-        await readers.private_text(Update.de_json(payload, bot), shared)  # type: ignore[arg-type]
+        await handle(handlers.questions.private_text, Update.de_json(payload, bot), shared)  # type: ignore[arg-type]
     [sent] = bot.sent
     assert "forty million dollars" in sent["text"]
+
+
+async def test_the_error_handler_shows_a_persons_error_and_apologises_for_ours(handlers: Handlers) -> None:
+    from retrieval.errors import StoreUnavailableError, TranscriptError, UsageError
+
+    bot = RecordingBot()
+    errors: list[Exception] = [UsageError("no transcript '<b>x</b>' is indexed"), TranscriptError("a.txt", "is empty"),
+                               StoreUnavailableError("lost the connection to the Chroma server"),
+                               RuntimeError("a bug with a secret path /srv/x")]
+
+    def failing(error: Exception) -> Callback:
+        async def handler(update: Update, context: Any) -> None:
+            raise error
+        return handler
+
+    for error in errors:
+        await handle(failing(error), update(bot, "/x", chat=READER), context(bot))
+    assert [s["text"] for s in bot.sent] == [
+        "no transcript '&lt;b&gt;x&lt;/b&gt;' is indexed", "a.txt: is empty",
+        "The index is unavailable right now; please try again in a minute.",
+        "Sorry, that failed on my side. Please try again in a moment."]
+    assert all(s["reply_parameters"].message_id == 7 for s in bot.sent)
+    press = {"id": "q", "chat_instance": "c", "data": "c:1:0",
+             "from": {"id": READER, "is_bot": False, "first_name": "U"},
+             "message": {"message_id": 5, "date": 0, "chat": {"id": READER, "type": "private"}, "text": "an answer"}}
+    button = Update.de_json({"update_id": 3, "callback_query": press}, bot)  # type: ignore[arg-type]
+    await handle(failing(UsageError("d.txt has no passage at 1:2; it may have changed since")), button, context(bot))
+    assert bot.answered == ["d.txt has no passage at 1:2; it may have changed since"] and len(bot.sent) == 4
+
+
+async def test_answers_are_remembered_for_a_bounded_number_of_questions(handlers: Handlers) -> None:
+    from bot.rewrite import AnswerThreads
+
+    bot = RecordingBot()
+    shared = context(bot)
+    shared.chat_data["answer_threads"] = threads = AnswerThreads(kept=2)
+    for message_id in (7, 8, 9):
+        payload = {"update_id": message_id, "message": {
+            "message_id": message_id, "date": 0, "chat": {"id": READER, "type": "private"},
+            "from": {"id": READER, "is_bot": False, "first_name": "U"}, "text": "When does the lobster season open?"}}
+        await handle(handlers.questions.private_text, Update.de_json(payload, bot), shared)  # type: ignore[arg-type]
+    assert list(threads._threads) == [8, 9] and len(bot.sent) == 3
+
+
+def test_the_terminal_chat_runs_its_own_command_table(service: Service) -> None:
+    from bot.chat import run_chat
+
+    lines = iter(["/help", "/doc nowhere.txt", "/doc hearings/fisheries.txt", "/summary lobster season",
+                  "/frobnicate", "", "When does the lobster season open?", "/doc", "/exit", "never read"])
+    out: list[str] = []
+    assert run_chat(service, lambda _: next(lines), out.append) == 0
+    text = "\n".join(out)
+    assert "/summary [TOPIC]" in text and "/doc NAME" in text and "/quit" in text
+    assert "no transcript 'nowhere.txt'" in text and "unknown command /frobnicate; type /help" in text
+    assert "lobster" in text.lower() and "The lobster season opens on May 1." in text

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from bot.cli import explain
 from retrieval.chunking import chunk_transcript
 from retrieval.config import Settings
 from retrieval.embeddings import WordLlamaEmbeddings
-from retrieval.errors import IndexLockedError, ModelMismatchError
+from retrieval.errors import Fix, IndexLockedError, ModelMismatchError
 from retrieval.store import Space, connect
 from retrieval.transcripts import load, parse
 from tests.conftest import INTERVIEW, MEETING
@@ -64,8 +65,10 @@ def test_sync_adds_and_removes_only_what_changed(client: Any) -> None:
 
 def test_a_collection_from_another_model_is_refused(client: Any) -> None:
     Space(client, "t", "main", WordLlamaEmbeddings()).rebuild(chunk_transcript(parse(MEETING, "m.txt")))
-    with pytest.raises(ModelMismatchError, match="verbatim index"):
+    with pytest.raises(ModelMismatchError, match="rebuild it") as refused:
         Space(client, "t", "main", OtherModel()).store()
+    assert refused.value.fix is Fix.REBUILD
+    assert "verbatim index --full" in explain(refused.value)  # the command line says how
 
 
 def test_second_process_on_the_embedded_index_is_refused(tmp_path: Path) -> None:
@@ -82,7 +85,7 @@ def test_second_process_on_the_embedded_index_is_refused(tmp_path: Path) -> None
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                              cwd=Path(__file__).resolve().parent.parent)
         assert out.returncode == 3, out.stderr
-        assert "another Verbatim process" in out.stdout and "VERBATIM_CHROMA_URL" in out.stdout
+        assert "another Verbatim process" in out.stdout and "Chroma server" in out.stdout
     finally:
         assert lock is not None
         lock.release()

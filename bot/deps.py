@@ -1,0 +1,67 @@
+"""What every group of handlers shares: the service, the stats, the settings, the per-user limiter, and
+the few rules that depend on them (who is an admin, how quotes are linked and titled).
+
+Handlers get a `Deps` in their constructor instead of reaching into one another.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram import Update
+
+from bot import render
+from bot.config import BotSettings
+from bot.limits import UserLimiter
+from bot.replies import Context
+from bot.stats import Stats
+from retrieval import Answer, Quote, Service, Summary, UsageError
+
+log = logging.getLogger(__name__)
+REFUSAL = "Sorry, only the bot's admins can do that. Ask me a question instead!"
+
+
+@dataclass(frozen=True)
+class Deps:
+    service: Service
+    stats: Stats
+    settings: BotSettings
+    limiter: UserLimiter
+
+    def is_admin(self, update: Update) -> bool:
+        user = update.effective_user
+        return user is not None and user.id in self.settings.admin_ids
+
+    def require_admin(self, update: Update) -> None:
+        """Called first in every admin handler, not left to the menus: anyone can type any command.
+        The refusal reaches the person through the error handler, like every other refusal."""
+        if not self.is_admin(update):
+            who = update.effective_user.id if update.effective_user else "?"
+            log.info("refused an admin action from user %s", who)
+            raise UsageError(REFUSAL)
+
+    def link_for(self, context: Context) -> Callable[[Quote], str]:
+        """A quote's citation links to a deep link that opens its passage in a private chat."""
+        username = context.bot.username
+        return lambda q: f"https://t.me/{username}?start={self.service.ref(q)}"
+
+    def subject(self) -> str:
+        """What an abstention says was searched: "The interview does", "The transcripts do"."""
+        sources = self.service.sources()
+        if len(sources) == 1:
+            return "The interview does" if sources[0].format == "interview" else "The transcript does"
+        return "The transcripts do"
+
+    def titles(self) -> dict[str, str] | None:
+        """Titles in citations only when more than one transcript could be meant."""
+        sources = self.service.sources()
+        return {s.doc: s.title for s in sources} if len(sources) > 1 else None
+
+    def answer_parts(self, answer: Answer, context: Context) -> list[str]:
+        """An answer as the messages that carry it, cited and linked."""
+        return render.pack(render.answer_blocks(answer, self.link_for(context), self.titles(), self.subject()))
+
+    def summary_blocks(self, summary: Summary, context: Context) -> list[str]:
+        return render.summary_blocks(summary, self.link_for(context), self.titles(), self.subject())

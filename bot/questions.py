@@ -1,0 +1,98 @@
+"""Questions: any text in a private chat, /ask, and in groups a mention of the bot or a reply to it.
+
+Each handler decides whether the update is a question; `answer` then asks the service off the event
+loop (retrieval and the SQLite bookkeeping run in a worker thread, so a slow question never stalls other
+chats), renders and replies, and an edited question rewrites its earlier answer (`bot.rewrite`).
+Errors are left to the error handler (`bot.errors`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from html import escape
+
+from telegram import Chat, MessageEntity, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+from bot import render
+from bot.deps import Deps
+from bot.replies import Context, reply
+from bot.rewrite import AnswerThreads
+from retrieval import Answer
+
+log = logging.getLogger(__name__)
+TYPING_RENEWAL = 4.0  # seconds; Telegram shows "typing…" for 5
+
+
+class Questions:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def private_text(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is not None and message.text:
+            await self.answer(update, context, message.text)
+
+    async def ask_command(self, update: Update, context: Context) -> None:
+        question = " ".join(context.args or []).strip()
+        if not question:
+            await reply(update, context, "Usage: <code>/ask your question</code>, e.g. "
+                        "<code>/ask Who was arrested?</code>")
+            return
+        await self.answer(update, context, question)
+
+    async def group_text(self, update: Update, context: Context) -> None:
+        """In groups only a mention of the bot or a reply to one of its messages is a question."""
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        me = context.bot
+        mention = f"@{me.username}".lower()
+        mentions = [e for e in message.entities if e.type == MessageEntity.MENTION
+                    and message.parse_entity(e).lower() == mention]
+        replied = message.reply_to_message
+        to_us = replied is not None and replied.from_user is not None and replied.from_user.id == me.id
+        if not mentions and not to_us:
+            return
+        question = message.text
+        for entity in sorted(mentions, key=lambda e: -e.offset):
+            question = question[: entity.offset] + question[entity.offset + entity.length:]
+        question = question.strip(" \t\n,:;")
+        if not question:
+            await reply(update, context, "Ask me something about the transcripts, e.g. "
+                        f"<code>@{escape(me.username)} Who was arrested?</code>")
+            return
+        await self.answer(update, context, question)
+
+    async def answer(self, update: Update, context: Context, question: str) -> None:
+        """Answer `question` in reply to the update's message; an edited question updates our reply."""
+        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+        if message is None or chat is None:
+            return
+        wait = self.deps.limiter.wait_time(user.id if user else chat.id)
+        if wait > 0:
+            await reply(update, context, f"You are asking faster than I can keep up; please ask again in "
+                                         f"{max(1, round(wait))} s.")
+            return
+        typing = asyncio.create_task(_typing(context, chat.id))
+        try:
+            answer, qid = await asyncio.to_thread(self._ask_and_record, chat, user.id if user else None, question)
+        finally:
+            typing.cancel()
+        keyboard = render.answer_keyboard(qid, 0, len(answer.quotes))
+        await AnswerThreads.of(context).answer(context, message, self.deps.answer_parts(answer, context), keyboard)
+
+    def _ask_and_record(self, chat: Chat, user_id: int | None, question: str) -> tuple[Answer, int]:
+        answer = self.deps.service.ask(question)
+        return answer, self.deps.stats.record(chat.id, chat.type, chat.title, user_id, answer)
+
+
+async def _typing(context: Context, chat_id: int) -> None:
+    """"typing…" until cancelled, renewed before Telegram stops showing it."""
+    while True:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        await asyncio.sleep(TYPING_RENEWAL)
