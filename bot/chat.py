@@ -42,7 +42,7 @@ class Session:
         self.doc = name or None
 
     def help(self, _: str) -> None:
-        lines = [f"  {f'/{c.name} {c.args}'.strip():<14} {c.description}" for c in TERMINAL]
+        lines = [f"  {f'/{c.name} {c.args}'.strip():<17} {c.description}" for c in TERMINAL]
         self.write("\n".join([HELP_HEAD, *lines]))
 
     def quit(self, _: str) -> None:
