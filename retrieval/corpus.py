@@ -192,11 +192,20 @@ def discover(data_dir: Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES and not p.name.startswith("."))
 
 
+def outside(path: Path, data_dir: Path) -> bool:
+    """A link (or a linked folder) that leads out of the data dir: what it points at was never added here,
+    and may be any file the process can read."""
+    return not path.resolve().is_relative_to(data_dir.resolve())
+
+
 def load_corpus(data_dir: Path) -> Corpus:
     transcripts: dict[str, Transcript] = {}
     skipped: list[Skipped] = []
     for path in discover(data_dir):
         doc = path.relative_to(data_dir).as_posix()
+        if outside(path, data_dir):
+            skipped.append(Skipped(doc, "is a link to a file outside the data dir; copy the file in instead"))
+            continue
         try:
             transcripts[doc] = load(path, doc)
         except TranscriptError as err:

@@ -24,7 +24,7 @@ from retrieval.chunking import Chunk
 from retrieval.config import Settings
 from retrieval.corpus import Corpus, SentenceVectors, Skipped, SparseRows, load_corpus
 from retrieval.embeddings import E5Embeddings, OfflineEmbeddings, WordLlamaEmbeddings
-from retrieval.errors import ModelMismatchError, UsageError
+from retrieval.errors import ModelMismatchError, UsageError, VerbatimError
 from retrieval.models import Hit
 from retrieval.params import SMALL_DOC_CHARS
 from retrieval.store import Space, connect
@@ -115,14 +115,22 @@ class Index:
         known = {c.doc for c in corpus.chunks}
         docs = docs | (self._multi_docs & known)  # a rebuild keeps what earlier questions paid to embed
         wanted = [c for c in corpus.chunks if c.doc in docs]
-        try:
-            if full or multi.store(refresh=True) is None:
-                multi.rebuild(wanted)
-                self._multi_docs = set(docs)
-                return len(wanted)
-            multi.sync(wanted, docs=docs)
-        except ModelMismatchError:
+        if full or multi.store(refresh=True) is None:
             multi.rebuild(wanted)
+            self._multi_docs = set(docs)
+            return len(wanted)
+        try:
+            multi.sync(wanted, docs=docs)
+            problem = damage(multi, wanted, exact=False)
+        except ModelMismatchError as err:
+            problem = str(err)
+        except VerbatimError as err:
+            problem = f"it failed ({err})"
+        if problem is not None:
+            log.warning("the multilingual index is damaged: %s; rebuilding it", problem)
+            multi.rebuild(wanted)
+            self._multi_docs = set(docs)
+            return len(wanted)
         self._multi_docs |= docs
         return multi.count()
 
@@ -202,13 +210,38 @@ class Index:
 
 
 def _sync(space: Space, chunks: Sequence[Chunk], full: bool) -> tuple[int, int]:
-    """The main space in line with the chunks: refreshed, or rebuilt when asked or built by another model."""
+    """The main space in line with the chunks: refreshed, or rebuilt when asked, when built by another
+    model, or when it is damaged (a refresh that fails, or one that leaves a collection that fails its
+    check): a damaged index heals by itself, blue-green, and says so in the log."""
     try:
         if full or space.store(refresh=True) is None:
             space.rebuild(chunks)
             return len(chunks), 0
-        return space.sync(chunks)
+        counts = space.sync(chunks)
+        problem = damage(space, chunks)
     except ModelMismatchError as err:
-        log.warning("%s; rebuilding", err)
-        space.rebuild(chunks)
-        return len(chunks), 0
+        problem = str(err)
+    except VerbatimError as err:
+        problem = f"it failed ({err})"
+    if problem is None:
+        return counts
+    log.warning("the %s index is damaged: %s; rebuilding it from the transcripts", space.name, problem)
+    space.rebuild(chunks)
+    return len(chunks), 0
+
+
+def damage(space: Space, chunks: Sequence[Chunk], exact: bool = True) -> str | None:
+    """What is wrong with a collection that should hold `chunks` (exactly, or at least: the multilingual one
+    also keeps transcripts embedded on demand), or None. Cheap: a count, and one probe search for a chunk's
+    own vector, which a damaged vector index (truncated or missing files) fails or answers with too few hits."""
+    count = space.count()
+    if count < len(chunks) or (exact and count != len(chunks)):
+        return f"it holds {count} of {len(chunks)} chunks"
+    if not chunks:
+        return None
+    probe = chunks[len(chunks) // 2]
+    wanted = min(10, len(chunks))
+    hits = space.search(space.embeddings.vectors([probe.search_text])[0], wanted)
+    if len(hits) < wanted or probe.id not in {h.id for h in hits}:
+        return f"a probe search found {len(hits)} of {wanted} chunks, without the one it was made from"
+    return None

@@ -143,3 +143,21 @@ def test_every_sentence_offset_slices_back(turns: list[tuple[str, list[str]]], g
     slices_back(t)
     got = [t.text[s.start:s.end] for s in t.sentences()]
     assert got == [s for _, sents in turns for s in sents]
+
+
+def test_a_link_leading_out_of_the_data_dir_is_skipped_with_a_reason(tmp_path: Path) -> None:
+    from retrieval.corpus import load_corpus
+
+    data, elsewhere = tmp_path / "data", tmp_path / "elsewhere"
+    data.mkdir()
+    elsewhere.mkdir()
+    (data / "kept.txt").write_text("Ana: The river was cleaned last spring.\n\nBob: Good.\n", encoding="utf-8")
+    (elsewhere / "secret.txt").write_text("Eve: The password is hunter2.\n\nBob: Oops.\n", encoding="utf-8")
+    (data / "secret.txt").symlink_to(elsewhere / "secret.txt")
+    (data / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (data / "alias.txt").symlink_to(data / "kept.txt")  # a link that stays inside is fine
+    corpus = load_corpus(data)
+    assert set(corpus.transcripts) == {"kept.txt", "alias.txt"}
+    assert {s.doc for s in corpus.skipped} >= {"secret.txt"}
+    assert all("outside the data dir" in s.reason for s in corpus.skipped)
+    assert not any("hunter2" in t.text for t in corpus.transcripts.values())
