@@ -1,21 +1,35 @@
-"""Whether the transcripts answer a question at all: the one home of the abstention rule.
+"""Whether the transcripts answer a question: one score, one threshold.
 
-Two kinds of evidence say no:
-- the question asks for a quantity or a date and no chosen sentence states one (`lacks_answer_type`);
-- the question's meaning is not there (`not_covered`): for an English question, its rare terms are
-  mostly missing from the transcript in scope *and* no chunk matches its meaning well; for another
-  language, whose words cannot be looked up, the multilingual match alone must be strong.
-Summaries about a topic use `not_covered` too, so a topic is refused on the same evidence as a question.
+The score is the question's *answerability margin*: the stronger of two kinds of evidence that the
+transcript in scope speaks to it, each measured in units of its own spread above its own threshold,
+less the penalties for evidence that it does not:
+
+- **meaning**: the best match of the question's meaning. For a transcript whose every sentence the
+  multilingual model has read (interview-sized ones), its best sentence similarity; otherwise the best
+  chunk similarity of the model that ranked the chunks (the static English model, or the multilingual
+  one for a question in another language);
+- **words**: the rarity-weighted share of the question's content terms the transcript contains (English
+  only: other languages' words cannot be looked up in an English transcript);
+- **answer type** (penalty): the question asks for a quantity or a date, in English, Russian or
+  Azerbaijani, and no chosen sentence states one;
+- **names apart** (penalty): two names the question uses are in the transcript but never meet in one
+  turn: the people are there, the fact that joins them is not (near misses).
+
+`score < abstain_threshold` abstains. The threshold and the spreads are in `QuoteParams`, chosen on the
+dev sets; benchmarks/abstention.py draws the curve. Summaries about a topic use the same score.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from retrieval.corpus import Corpus
+from retrieval.lexical import STOPWORDS, terms
 from retrieval.params import QuoteParams
 from retrieval.question import Question
 from retrieval.search import Ranked
+from retrieval.speakers import base_name
 
 _NUMBER = re.compile(r"\d|%|\b(?:percent|half|third|quarter|twice|double|dozen|hundred|thousand|million|billion|"
                      r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty)\b",
@@ -24,25 +38,57 @@ _DATE = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|s
                    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
                    r"tomorrow|ago|year|years|month|months|week|weeks|century|decade)\b", re.I)
 _ASKS_QUANTITY = re.compile(r"\bhow (?:much|many|long|often|far|old|large|big)\b|\bwhat (?:percentage|"
-                            r"share|number|amount|proportion)\b|\bby how\b", re.I)
-_ASKS_DATE = re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bin which year\b", re.I)
+                            r"share|number|amount|proportion)\b|\bby how\b|сколько|какой возраст|какого возраста|"
+                            r"\bneçə\b|\bnə qədər\b", re.I)
+_ASKS_DATE = re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bin which year\b|когда|в каком году|"
+                        r"какого числа|\bnə vaxt\b|\bhansı (?:il|tarix|gün)", re.I)
+_NAME = re.compile(r"[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’-]*(?:\s+(?:of\s+(?:the\s+)?|for\s+|de\s+|van\s+|von\s+)?"
+                   r"[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’-]*)*")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    meaning: float  # margins: above 0, this evidence alone says the transcript answers
+    words: float
+    answer_type_missing: bool
+    names_apart: bool
+
+    def score(self, params: QuoteParams) -> float:
+        margin = max(self.meaning, self.words)
+        if self.answer_type_missing:
+            margin -= params.answer_type_penalty
+        if self.names_apart:
+            margin -= params.names_penalty
+        return margin
 
 
 def should_abstain(corpus: Corpus, question: Question, doc: str | None, ranked: list[Ranked],
-                   quoted: list[str], params: QuoteParams) -> bool:
-    return lacks_answer_type(question.text, quoted) or not_covered(corpus, question, doc, ranked, params)
+                   quoted: list[str] | None, params: QuoteParams, best_sentence: float | None = None) -> bool:
+    found = evidence(corpus, question, doc, ranked, quoted, params, best_sentence)
+    return found is None or found.score(params) < params.abstain_threshold
 
 
-def not_covered(corpus: Corpus, question: Question, doc: str | None, ranked: list[Ranked],
-                params: QuoteParams) -> bool:
+def evidence(corpus: Corpus, question: Question, doc: str | None, ranked: list[Ranked], quoted: list[str] | None,
+             params: QuoteParams, best_sentence: float | None = None) -> Evidence | None:
+    """The evidence for and against an answer; None when search found nothing at all. `best_sentence`: the
+    multilingual model's best sentence similarity where it read the whole transcript; `quoted`: the chosen
+    sentences (None for a topic, which asks for no quantity or date)."""
     if not ranked:
-        return True
-    if not question.english:
-        return ranked[0].dense < params.min_dense_multilingual
+        return None
     # Unscoped, the transcript that answers is the scope: across many transcripts nearly every word
     # occurs somewhere, so coverage of the whole corpus would almost never abstain.
     scope = doc or corpus.chunks[ranked[0].chunk].doc
-    return coverage(corpus, question, scope) < params.min_coverage and ranked[0].dense < params.min_dense
+    if best_sentence is not None:
+        meaning = (best_sentence - params.min_sentence_e5) / params.sentence_e5_spread
+    elif question.english:
+        meaning = (ranked[0].dense - params.min_dense) / params.dense_spread
+    else:
+        meaning = (ranked[0].dense - params.min_dense_multilingual) / params.multilingual_spread
+    words = (coverage(corpus, question, scope) - params.min_coverage) / params.coverage_spread \
+        if question.english else float("-inf")
+    typed = quoted is not None and lacks_answer_type(question.text, quoted)
+    apart = question.english and names_apart(corpus, question, scope)
+    return Evidence(meaning, words, typed, apart)
 
 
 def coverage(corpus: Corpus, question: Question, doc: str | None) -> float:
@@ -61,3 +107,37 @@ def lacks_answer_type(question: str, texts: list[str]) -> bool:
     if _ASKS_DATE.search(question):
         return not any(_DATE.search(t) for t in texts)
     return False
+
+
+def names(corpus: Corpus, question: Question, doc: str) -> list[frozenset[str]]:
+    """The names a question uses (runs of capitalised words after its first word, "European Court of
+    Human Rights"), as stemmed terms; the speakers' own names are left out (asking what someone said names
+    them without asking about them)."""
+    speakers = set().union(*(set(terms(base_name(s))) for s in corpus.speaker_terms[doc])) \
+        if corpus.speaker_terms.get(doc) else set()
+    found: list[frozenset[str]] = []
+    for match in _NAME.finditer(question.text):
+        if match.start() == 0 or match.group().lower() in STOPWORDS:
+            continue
+        named = frozenset(terms(match.group())) - speakers
+        if named and named not in found:
+            found.append(named)
+    return found
+
+
+def names_apart(corpus: Corpus, question: Question, doc: str) -> bool:
+    """Two or more names the transcript uses, never in one turn together. A name it lacks says nothing
+    here: transcripts spell names their own way ("U.K.", "L_C_D_"), and meaning and words judge those."""
+    found = [n for n in names(corpus, question, doc) if all(corpus.contains(t, doc) for t in n)]
+    if len(found) < 2:
+        return False
+    first, last = corpus.doc_range[doc]
+    together: set[int] | None = None
+    for name in found:
+        turns: set[int] | None = None
+        for t in name:
+            postings = corpus.bm25.postings(t)
+            mine = {corpus.chunks[int(i)].turn for i in postings if first <= int(i) < last}
+            turns = mine if turns is None else turns & mine
+        together = (turns or set()) if together is None else together & (turns or set())
+    return not together

@@ -13,8 +13,8 @@ import numpy as np
 
 from retrieval.abstain import should_abstain
 from retrieval.catalog import suggestions
-from retrieval.choice import Choice, VectorsFor, choose
-from retrieval.corpus import Corpus
+from retrieval.choice import Choice, Meaning, VectorsFor, choose
+from retrieval.corpus import Corpus, multilingual_rows
 from retrieval.errors import UsageError
 from retrieval.index import Index
 from retrieval.models import Answer, Passage
@@ -33,6 +33,12 @@ class Ranking:
     ranked: list[Ranked]
     q_vector: np.ndarray
     vectors_for: VectorsFor
+    meaning: Meaning | None = None
+
+    @property
+    def best_sentence(self) -> float | None:
+        """The multilingual model's best sentence similarity, where it read the whole transcript."""
+        return max(self.meaning.sims.values(), default=None) if self.meaning is not None else None
 
 
 class Answerer:
@@ -54,10 +60,12 @@ class Answerer:
         if not ranking.ranked:
             return self._abstain(corpus, question, doc, (), began)
         found = windows(corpus, ranking.ranked, self.search.window_chars, self.search.window_support)
-        chosen = choose(corpus, question, ranking.q_vector, ranking.vectors_for, ranking.ranked, found, self.quotes)
+        chosen = choose(corpus, question, ranking.q_vector, ranking.vectors_for, ranking.ranked, found, self.quotes,
+                        ranking.meaning)
         quotes = in_reading_order(corpus, (c.sentence for c in chosen))
         passages = tuple(_passages(corpus, found, chosen))
-        if should_abstain(corpus, question, doc, ranking.ranked, [q.text for q in quotes], self.quotes):
+        if should_abstain(corpus, question, doc, ranking.ranked, [q.text for q in quotes], self.quotes,
+                          ranking.best_sentence):
             return self._abstain(corpus, question, doc, passages, began)
         return Answer(question.text, doc, False, format_answer(quotes), tuple(quotes), passages,
                       (time.perf_counter() - began) * 1000)
@@ -69,9 +77,18 @@ class Answerer:
         hits = self.index.dense_hits(q_vector, self.search.dense_k, doc, question.english)
         ranked = fuse(corpus, question, hits, doc, self.search)
         if question.english:
-            return Ranking(ranked, q_vector, corpus.sentence_vectors)
+            return Ranking(ranked, q_vector, corpus.sentence_vectors, self._meaning(corpus, question, doc, ranked))
         chunks = [r.chunk for r in ranked[: self.quotes.candidate_chunks * self.quotes.multilingual_chunks_factor]]
         return Ranking(ranked, q_vector, lambda asked: self.index.multilingual_sentence_vectors(chunks, asked))
+
+    def _meaning(self, corpus: Corpus, question: Question, doc: str | None, ranked: list[Ranked]) -> Meaning | None:
+        """The multilingual model's reading of an English question, where the transcript in scope has
+        every sentence embedded (about 15 ms for the question)."""
+        scope = doc or (corpus.chunks[ranked[0].chunk].doc if ranked else None)
+        if scope is None or scope not in corpus.e5_docs:
+            return None
+        q_vector = self.index.multi_model.query_vector(question.text)
+        return Meaning.of(corpus, scope, q_vector, multilingual_rows(corpus, scope, np.zeros_like(q_vector)))
 
     def more(self, text: str, doc: str | None, shown: set[tuple[str, int]], count: int = 3) -> Answer:
         """The next-best quotes for a question already answered, leaving out the ones shown (doc, start)."""

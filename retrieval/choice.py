@@ -34,6 +34,22 @@ VectorsFor = Callable[[Iterable[int]], SentenceVectors]
 
 
 @dataclass(frozen=True)
+class Meaning:
+    """A second model's similarity of the question to every sentence of the transcript in scope, where it
+    was affordable to embed them all at index time (interview-sized transcripts): the multilingual model
+    reads paraphrases the static word vectors miss. `centre` is what an unrelated sentence scores."""
+
+    doc: str
+    sims: dict[int, float]
+    centre: float
+
+    @classmethod
+    def of(cls, corpus: Corpus, doc: str, q_vector: np.ndarray, vectors: SentenceVectors) -> Meaning:
+        sims = {s: float(vectors[s] @ q_vector) for s in corpus.doc_sentences[doc]}
+        return cls(doc, sims, float(np.mean(list(sims.values()))) if sims else 0.0)
+
+
+@dataclass(frozen=True)
 class Choice:
     sentence: int
     score: float
@@ -55,14 +71,22 @@ class Terms:
 
 
 def choose(corpus: Corpus, question: Question, q_vector: np.ndarray, vectors_for: VectorsFor,
-           ranked: list[Ranked], found: list[Window], params: QuoteParams) -> list[Choice]:
+           ranked: list[Ranked], found: list[Window], params: QuoteParams,
+           meaning: Meaning | None = None) -> list[Choice]:
     priors = chunk_priors(corpus, ranked, found, params)
+    if meaning is not None:  # every sentence of a small transcript is a candidate: the model read them all
+        first, last = corpus.doc_range[meaning.doc]
+        for chunk in range(first, last):
+            priors.setdefault(chunk, 0.0)
     weighed = weigh_terms(corpus, question, ranked)
     vectors = vectors_for(s for chunk in priors for s in corpus.chunk_sentences[chunk])
     best: dict[int, Choice] = {}
     for chunk, prior in priors.items():
         for s in corpus.chunk_sentences[chunk]:
-            score = score_sentence(corpus, s, chunk, prior, float(vectors[s] @ q_vector), weighed, params)
+            dense = float(vectors[s] @ q_vector)
+            if meaning is not None:
+                dense += params.e5_weight * (meaning.sims.get(s, meaning.centre) - meaning.centre)
+            score = score_sentence(corpus, s, chunk, prior, dense, weighed, params)
             if score is not None and (s not in best or best[s].score < score):
                 best[s] = Choice(s, score)
     return select(corpus, question, sorted(best.values(), key=lambda c: (-c.score, c.sentence)), params)

@@ -80,6 +80,7 @@ class Corpus:
         self._sentence_vectors: np.ndarray | None = None
         self._sentence_model: OfflineEmbeddings | None = None
         self.multilingual_sentence_vectors: dict[int, np.ndarray] = {}  # filled as questions need them
+        self.e5_docs: set[str] = set()  # transcripts whose every sentence has its multilingual vector
         self._chunk_vectors: dict[str, np.ndarray] = {}
         self._sentence_terms: dict[int, frozenset[str]] = {}
         self.sources: list[Source] | None = None  # made by Service.sources() on first use
@@ -216,3 +217,10 @@ def load_corpus(data_dir: Path) -> Corpus:
                          + "; add " + ", ".join(TRANSCRIPT_SUFFIXES) + " files", fix=Fix.DATA_DIR)
     chunks = [c for t in transcripts.values() for c in chunk_transcript(t)]
     return Corpus(transcripts, chunks, skipped)
+
+
+def multilingual_rows(corpus: Corpus, doc: str, zero: np.ndarray) -> SentenceVectors:
+    """The multilingual vectors of one transcript's sentences (kept on the corpus), any other as zero."""
+    rows = SparseRows(zero)
+    rows.update((s, corpus.multilingual_sentence_vectors[s]) for s in corpus.doc_sentences[doc])
+    return rows

@@ -40,6 +40,7 @@ class QuoteParams:
     window_prior: float = 0.8  # each later window's chunks count this much less
     # a sentence's score
     dense_weight: float = 0.5
+    e5_weight: float = 0.0  # the multilingual model's similarity above the transcript's centre (see Meaning)
     lexical_weight: float = 0.35
     rank_weight: float = 0.3
     interviewer_factor: float = 0.85
@@ -60,12 +61,19 @@ class QuoteParams:
     more_words_factor: float = 4.0
     more_keep_factor: float = 0.6
     more_chunks_factor: int = 2
-    # abstention
-    min_coverage: float = 0.5
-    min_dense: float = 0.3
-    min_dense_multilingual: float = 0.75
+    # abstention: one score (retrieval/abstain.py), margins over thresholds in units of their spread
+    abstain_threshold: float = 0.0
+    min_dense: float = 0.3  # the static model's best chunk similarity
+    dense_spread: float = 0.1
+    min_sentence_e5: float = 0.82  # the multilingual model's best sentence similarity (small transcripts)
+    sentence_e5_spread: float = 0.02
+    min_dense_multilingual: float = 0.75  # the multilingual model's best chunk similarity
+    multilingual_spread: float = 0.05
+    min_coverage: float = 0.5  # share of the question's rare terms the transcript contains
+    coverage_spread: float = 0.1
+    answer_type_penalty: float = 100.0  # a quantity or date asked for and none stated: decisive
+    names_penalty: float = 10.0  # outweighs any coverage: the names are there by definition
     multilingual_chunks_factor: int = 2  # multilingual sentence vectors are computed for this many × candidate chunks
-
 
 @dataclass(frozen=True)
 class SummaryParams:

@@ -8,7 +8,7 @@ least `MIN_TRANSCRIPT_WORDS` words.
 
 from __future__ import annotations
 
-from retrieval.abstain import not_covered
+from retrieval.abstain import should_abstain
 from retrieval.answering import Answerer
 from retrieval.corpus import Corpus
 from retrieval.errors import UsageError
@@ -57,8 +57,9 @@ class Summarizer:
         question = Question.parse(topic, corpus.vocabulary)
         if not question.english:
             self.answerer.index.ensure_multilingual(doc)
-        ranked = self.answerer.rank(corpus, question, doc).ranked
-        if not_covered(corpus, question, doc, ranked, self.answerer.quotes):
+        ranking = self.answerer.rank(corpus, question, doc)
+        ranked = ranking.ranked
+        if should_abstain(corpus, question, doc, ranked, None, self.answerer.quotes, ranking.best_sentence):
             return None
         p = self.answerer.search
         found = windows(corpus, ranked, p.window_chars, p.window_support, limit=TOPIC_WINDOWS)

@@ -11,7 +11,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from retrieval.abstain import coverage, lacks_answer_type, not_covered, should_abstain
+from retrieval.abstain import coverage, evidence, lacks_answer_type, names_apart, should_abstain
 from retrieval.choice import (
     Choice,
     choose,
@@ -184,10 +184,35 @@ def test_abstains_only_when_terms_are_missing_and_meaning_does_not_match(corpus:
     strong = [dataclasses.replace(weak[0], dense=PARAMS.min_dense + 0.1)]
     off_topic = Question.parse("What is the capital of France?")
     on_topic = Question.parse("What happened to the harvest in the fields?")
-    assert not_covered(corpus, off_topic, None, weak, PARAMS)
-    assert not not_covered(corpus, off_topic, None, strong, PARAMS)
-    assert not not_covered(corpus, on_topic, None, weak, PARAMS)
-    assert not_covered(corpus, on_topic, None, [], PARAMS)
+    assert should_abstain(corpus, off_topic, None, weak, [], PARAMS)
+    assert not should_abstain(corpus, off_topic, None, strong, [], PARAMS)
+    assert not should_abstain(corpus, on_topic, None, weak, [], PARAMS)
+    assert should_abstain(corpus, on_topic, None, [], [], PARAMS)
+
+
+def test_one_score_the_stronger_evidence_less_the_penalties(corpus: Corpus) -> None:
+    s = sentence(corpus, "The harvest rotted")
+    ranked = [Ranked(chunk_of(corpus, s), 1.0, PARAMS.min_dense + 0.05, 0.0)]
+    found = evidence(corpus, Question.parse("What is the capital of France?"), None, ranked, [], PARAMS)
+    assert found is not None and found.meaning == pytest.approx(0.05 / PARAMS.dense_spread)
+    assert found.score(PARAMS) == pytest.approx(found.meaning)  # no terms known: meaning carries it
+    typed = dataclasses.replace(found, answer_type_missing=True)
+    assert typed.score(PARAMS) == pytest.approx(found.meaning - PARAMS.answer_type_penalty)
+    # a multilingual reading of every sentence, where there is one, is the meaning evidence
+    read = evidence(corpus, Question.parse("What is the capital of France?"), None, ranked, [], PARAMS,
+                    best_sentence=PARAMS.min_sentence_e5 - PARAMS.sentence_e5_spread)
+    assert read is not None and read.meaning == pytest.approx(-1.0)
+
+
+def test_names_that_never_meet_in_one_turn_are_a_near_miss(corpus: Corpus) -> None:
+    together = Question.parse("What did the Orchard Workers do about the Police?")
+    apart = Question.parse("What did the Mayor say about the Harvest?")
+    assert not names_apart(corpus, together, "orchard.txt")  # one turn names both
+    assert names_apart(corpus, apart, "orchard.txt")  # the mayor is in one answer, the harvest in another
+    assert not names_apart(corpus, Question.parse("What did the Mayor do?"), "orchard.txt")  # one name
+    s = sentence(corpus, "They were released")
+    ranked = [Ranked(chunk_of(corpus, s), 1.0, 0.9, 1.0)]
+    assert should_abstain(corpus, apart, None, ranked, ["They were released after the mayor intervened."], PARAMS)
 
 
 def test_another_language_needs_a_strong_multilingual_match(corpus: Corpus) -> None:
@@ -195,7 +220,13 @@ def test_another_language_needs_a_strong_multilingual_match(corpus: Corpus) -> N
     assert not russian.english
     s = sentence(corpus, "The harvest rotted")
     ranked = [Ranked(chunk_of(corpus, s), 1.0, PARAMS.min_dense_multilingual - 0.01, 0.0)]
-    assert not_covered(corpus, russian, None, ranked, PARAMS)
+    assert should_abstain(corpus, russian, None, ranked, [], PARAMS)
     ranked = [dataclasses.replace(ranked[0], dense=PARAMS.min_dense_multilingual + 0.01)]
-    assert not not_covered(corpus, russian, None, ranked, PARAMS)
     assert should_abstain(corpus, russian, None, ranked, [], PARAMS) is False
+
+
+def test_quantity_and_date_questions_in_russian_and_azerbaijani() -> None:
+    assert lacks_answer_type("Сколько лет ему?", ["He is respected."])
+    assert not lacks_answer_type("Сколько лет ему?", ["He is 60 years old."])
+    assert lacks_answer_type("Bu nə vaxt oldu?", ["It happened."])
+    assert lacks_answer_type("Neçə nəfər həbs olunub?", ["Many were arrested."])
