@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from retrieval.corpus import Corpus
 from retrieval.lexical import STOPWORDS, terms
 from retrieval.params import QuoteParams
@@ -62,10 +64,16 @@ class Evidence:
         return margin
 
 
+def answerability(corpus: Corpus, question: Question, doc: str | None, ranked: list[Ranked],
+                  quoted: list[str] | None, params: QuoteParams, best_sentence: float | None = None) -> float:
+    """The one score: -inf when search found nothing at all."""
+    found = evidence(corpus, question, doc, ranked, quoted, params, best_sentence)
+    return float("-inf") if found is None else found.score(params)
+
+
 def should_abstain(corpus: Corpus, question: Question, doc: str | None, ranked: list[Ranked],
                    quoted: list[str] | None, params: QuoteParams, best_sentence: float | None = None) -> bool:
-    found = evidence(corpus, question, doc, ranked, quoted, params, best_sentence)
-    return found is None or found.score(params) < params.abstain_threshold
+    return answerability(corpus, question, doc, ranked, quoted, params, best_sentence) < params.abstain_threshold
 
 
 def evidence(corpus: Corpus, question: Question, doc: str | None, ranked: list[Ranked], quoted: list[str] | None,
@@ -136,8 +144,9 @@ def names_apart(corpus: Corpus, question: Question, doc: str) -> bool:
     for name in found:
         turns: set[int] | None = None
         for t in name:
-            postings = corpus.bm25.postings(t)
-            mine = {corpus.chunks[int(i)].turn for i in postings if first <= int(i) < last}
+            postings = corpus.bm25.postings(t)  # sorted chunk numbers: the transcript's are one slice
+            lo, hi = np.searchsorted(postings, [first, last])
+            mine = {corpus.chunks[int(i)].turn for i in postings[lo:hi]}
             turns = mine if turns is None else turns & mine
         together = (turns or set()) if together is None else together & (turns or set())
     return not together

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from retrieval.abstain import should_abstain
+from retrieval.abstain import answerability
 from retrieval.catalog import suggestions
 from retrieval.choice import Choice, Meaning, VectorsFor, choose
 from retrieval.corpus import Corpus, multilingual_rows
@@ -48,6 +48,11 @@ class Answerer:
         self.quotes = quotes
 
     def ask(self, text: str, doc: str | None = None) -> Answer:
+        return self.judged(text, doc)[0]
+
+    def judged(self, text: str, doc: str | None = None) -> tuple[Answer, float]:
+        """The answer and its answerability score (retrieval/abstain.py; -inf when search found nothing),
+        which benchmarks/abstention.py draws against the threshold."""
         corpus = self.index.corpus
         question = Question.parse(text, corpus.vocabulary)
         if not question.text:
@@ -58,17 +63,18 @@ class Answerer:
         began = time.perf_counter()
         ranking = self.rank(corpus, question, doc)
         if not ranking.ranked:
-            return self._abstain(corpus, question, doc, (), began)
+            return self._abstain(corpus, question, doc, (), began), float("-inf")
         found = windows(corpus, ranking.ranked, self.search.window_chars, self.search.window_support)
         chosen = choose(corpus, question, ranking.q_vector, ranking.vectors_for, ranking.ranked, found, self.quotes,
                         ranking.meaning)
         quotes = in_reading_order(corpus, (c.sentence for c in chosen))
         passages = tuple(_passages(corpus, found, chosen))
-        if should_abstain(corpus, question, doc, ranking.ranked, [q.text for q in quotes], self.quotes,
-                          ranking.best_sentence):
-            return self._abstain(corpus, question, doc, passages, began)
+        score = answerability(corpus, question, doc, ranking.ranked, [q.text for q in quotes], self.quotes,
+                              ranking.best_sentence)
+        if score < self.quotes.abstain_threshold:
+            return self._abstain(corpus, question, doc, passages, began), score
         return Answer(question.text, doc, False, format_answer(quotes), tuple(quotes), passages,
-                      (time.perf_counter() - began) * 1000)
+                      (time.perf_counter() - began) * 1000), score
 
     def rank(self, corpus: Corpus, question: Question, doc: str | None) -> Ranking:
         """Chunks by fused dense and lexical score, in the model the question's language calls for."""

@@ -40,7 +40,7 @@ class QuoteParams:
     window_prior: float = 0.8  # each later window's chunks count this much less
     # a sentence's score
     dense_weight: float = 0.5
-    e5_weight: float = 0.0  # the multilingual model's similarity above the transcript's centre (see Meaning)
+    e5_weight: float = 6.0  # the multilingual model's similarity above the transcript's centre (see Meaning)
     lexical_weight: float = 0.35
     rank_weight: float = 0.3
     interviewer_factor: float = 0.85

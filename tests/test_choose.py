@@ -14,6 +14,7 @@ import pytest
 from retrieval.abstain import coverage, evidence, lacks_answer_type, names_apart, should_abstain
 from retrieval.choice import (
     Choice,
+    Meaning,
     choose,
     chunk_priors,
     exchange_candidates,
@@ -92,6 +93,26 @@ def test_the_sentence_that_means_the_question_is_chosen_first(corpus: Corpus) ->
     chosen = run_choose(corpus, "How did they get out of jail?", {released: 0.9, strike: 0.3},
                         ranked_by(corpus, strike))
     assert chosen[0] == released
+
+
+def test_a_second_models_reading_of_every_sentence_can_decide(corpus: Corpus) -> None:
+    """Where the multilingual model read the whole transcript, a sentence it finds closer than the
+    transcript's centre gains, even outside the chunks search ranked."""
+    rotted = sentence(corpus, "The harvest rotted")
+    police = sentence(corpus, "The police came")
+    ranked = ranked_by(corpus, police)
+    rows = vectors(corpus, {police: 0.5, rotted: 0.4})
+    sims = {s: 0.80 for s in corpus.doc_sentences["orchard.txt"]}
+    sims[rotted] = 0.95
+    meaning = Meaning("orchard.txt", sims, 0.81)
+    found = windows(corpus, ranked, 1500, 0.3)
+    question = Question.parse("Was the fruit lost?")
+    plain = choose(corpus, question, Q_VECTOR, lambda _: rows, ranked, found, PARAMS)
+    read = choose(corpus, question, Q_VECTOR, lambda _: rows, ranked, found, PARAMS, meaning)
+    assert plain[0].sentence == police and read[0].sentence == rotted
+    off = choose(corpus, question, Q_VECTOR, lambda _: rows, ranked, found, dataclasses.replace(PARAMS, e5_weight=0),
+                 meaning)
+    assert off[0].sentence == police
 
 
 def test_a_question_hit_leads_to_its_answer(corpus: Corpus) -> None:
