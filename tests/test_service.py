@@ -43,6 +43,15 @@ def test_off_topic_and_unanswerable_questions_abstain(service: Service) -> None:
         assert "does not answer" in answer.answer and answer.suggestions
 
 
+def test_near_misses_abstain_and_paraphrases_are_answered(service: Service) -> None:
+    """Two people the interview names, never together; an age in Russian it never states; and a question
+    that shares none of the answer's words but its meaning."""
+    for question in ("What did the President say about Saadat Jahangir?", "Сколько лет Саадат Джахангир?"):
+        assert service.ask(question, "mammadli-interview.txt").abstained, question
+    answer = service.ask("Are citizens satisfied with the situation?", "mammadli-interview.txt")
+    assert any("Dissatisfaction and tension" in q.text for q in answer.quotes)
+
+
 def test_russian_question_gets_english_quotes(service: Service) -> None:
     answer = service.ask("Почему правительство не заинтересовано в диалоге с оппозицией?", "mammadli-interview.txt")
     assert not answer.abstained
