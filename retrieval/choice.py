@@ -12,6 +12,7 @@ tiny corpus with hand-made vectors.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,6 +29,14 @@ from retrieval.speakers import named_speakers
 
 _BROAD = re.compile(r"^\s*(?:summari[sz]e|describe|give an overview|overview)\b|\b(?:discussion|discussed|debate|"
                     r"general|overall)\b", re.I)
+
+# Questions for a reason or a view: an interviewer asks them and never gives them.
+_ASKS_REASON = re.compile(r"^\s*why\b|\bwhy (?:do|does|did|is|are|was|were|would|should)\b|"
+                          r"\b(?:does|did) (?:he|she|they) "
+                          r"(?:think|believe|say)\b|\bin (?:his|her|their) (?:view|opinion)\b", re.I)
+# A sentence that opens by pointing back ("They were released...") goes on with what the one before said.
+_POINTS_BACK = re.compile(r"^(?:(?:but|and|although|though|yet|so|still)\s+)?(?:they|he|she|it|this|these|those)\b",
+                          re.I)
 
 # Vectors of the sentences a question scores, given their corpus numbers: looked up or computed on demand.
 VectorsFor = Callable[[Iterable[int]], SentenceVectors]
@@ -64,6 +73,7 @@ class Terms:
     total: float
     known: float
     speakers: frozenset[str]  # speakers the question names in the answering transcript
+    reason: bool = False  # the question asks why, or for someone's view
 
     def share(self, sentence_terms: frozenset[str]) -> float:
         """Rarity-weighted share of the question's terms that a sentence contains."""
@@ -79,6 +89,8 @@ def choose(corpus: Corpus, question: Question, q_vector: np.ndarray, vectors_for
         for chunk in range(first, last):
             priors.setdefault(chunk, 0.0)
     weighed = weigh_terms(corpus, question, ranked)
+    if _ASKS_REASON.search(question.text):
+        weighed = dataclasses.replace(weighed, reason=True)
     vectors = vectors_for(s for chunk in priors for s in corpus.chunk_sentences[chunk])
     best: dict[int, Choice] = {}
     for chunk, prior in priors.items():
@@ -147,7 +159,7 @@ def score_sentence(corpus: Corpus, s: int, chunk: int, prior: float, dense: floa
     c = corpus.chunks[chunk]
     lexical = weighed.share(corpus.sentence_terms(s))
     interviewer = c.role == "interviewer"
-    if interviewer and lexical * weighed.total / weighed.known < params.interviewer_min_lexical:
+    if interviewer and (weighed.reason or lexical * weighed.total / weighed.known < params.interviewer_min_lexical):
         return None
     score = params.dense_weight * dense + params.lexical_weight * lexical + params.rank_weight * prior
     if interviewer:
@@ -155,6 +167,16 @@ def score_sentence(corpus: Corpus, s: int, chunk: int, prior: float, dense: floa
     if c.speaker in weighed.speakers:
         score += params.speaker_sentence_boost
     return kind_factor(score, corpus.sentence_text(s), params)
+
+
+def points_back(corpus: Corpus, s: int) -> bool:
+    """Does sentence `s` open by pointing back to the one before it, in the same paragraph ("...human
+    rights defenders were arrested. Although they were released...")? Then it goes on with its story."""
+    if s == 0 or not _POINTS_BACK.match(corpus.sentence_text(s)):
+        return False
+    before, this = corpus.sentences[s - 1], corpus.sentences[s]
+    return corpus.sentence_doc[s - 1] == corpus.sentence_doc[s] and \
+        (before.turn, before.paragraph) == (this.turn, this.paragraph)
 
 
 def kind_factor(score: float, text: str, params: QuoteParams) -> float:
@@ -171,8 +193,9 @@ def kind_factor(score: float, text: str, params: QuoteParams) -> float:
 
 
 def select(corpus: Corpus, question: Question, ordered: list[Choice], params: QuoteParams) -> list[Choice]:
-    """The best sentence, then the next best while they score within `keep_ratio` of it, up to the quote
-    and word budgets (wider for a question that asks for an overview)."""
+    """The best sentence (with the next one when that points back to it), then the next best while they
+    score within `keep_ratio` of it, up to the quote and word budgets (wider for a question that asks for an
+    overview)."""
     if not ordered:
         return []
     broad = bool(_BROAD.search(question.text))
@@ -180,7 +203,16 @@ def select(corpus: Corpus, question: Question, ordered: list[Choice], params: Qu
     max_words = params.broad_words if broad else params.max_words
     chosen = [ordered[0]]
     budget = len(words(corpus.sentence_text(ordered[0].sentence)))
+    follower = ordered[0].sentence + 1  # the best quote's story goes on in a sentence pointing back to it
+    if follower < len(corpus.sentences) and points_back(corpus, follower):
+        n = len(words(corpus.sentence_text(follower)))
+        if budget + n <= max_words and max_quotes > 1:
+            chosen.append(Choice(follower, ordered[0].score * params.follower_factor))
+            budget += n
+    taken = {c.sentence for c in chosen}
     for c in ordered[1:]:
+        if c.sentence in taken:
+            continue
         if len(chosen) >= max_quotes or c.score < params.keep_ratio * ordered[0].score:
             break
         n = len(words(corpus.sentence_text(c.sentence)))

@@ -53,6 +53,7 @@ class QuoteParams:
     mark_floor: float = 0.5  # marks never cut a score below this share
     # selection
     keep_ratio: float = 0.8  # further quotes score at least this share of the best
+    follower_factor: float = 0.99  # a sentence pointing back to the best one joins it, ranked just below
     max_quotes: int = 3
     max_words: int = 120
     broad_quotes: int = 5  # "Summarize the discussion of ...": more ground to cover

@@ -144,6 +144,30 @@ def test_an_interviewers_sentence_is_quoted_only_when_it_states_the_asked_fact(c
     assert unscaled is not None and kept == pytest.approx(unscaled * PARAMS.interviewer_factor * 1.0)
 
 
+def test_a_question_asking_why_is_never_answered_by_the_interviewers_words(corpus: Corpus) -> None:
+    asked = sentence(corpus, "Why were the orchard workers arrested")
+    rows = vectors(corpus, {asked: 0.99})
+    ranked = ranked_by(corpus, asked)
+    found = windows(corpus, ranked, 1500, 0.3)
+    for text in ("Why were the orchard workers arrested?", "What does he think about the orchard workers arrested?"):
+        chosen = choose(corpus, Question.parse(text), Q_VECTOR, lambda _: rows, ranked, found, PARAMS)
+        assert asked not in [c.sentence for c in chosen], text
+    when = choose(corpus, Question.parse("When were the orchard workers arrested?"), Q_VECTOR, lambda _: rows,
+                  ranked, found, dataclasses.replace(PARAMS, interviewer_factor=2.0))
+    assert when[0].sentence == asked  # a fact stated in the question can still be quoted from it
+
+
+def test_a_sentence_pointing_back_to_the_best_one_joins_it(corpus: Corpus) -> None:
+    police = sentence(corpus, "The police came")
+    released = sentence(corpus, "They were released")
+    strike = sentence(corpus, "The orchard workers were arrested")
+    ordered = [Choice(police, 1.0), Choice(strike, 0.1), Choice(released, 0.05)]
+    chosen = [c.sentence for c in select(corpus, Question.parse("what"), ordered, PARAMS)]
+    assert chosen == [police, released]
+    alone = [c.sentence for c in select(corpus, Question.parse("what"), [Choice(released, 1.0)], PARAMS)]
+    assert alone == [released]  # the sentence after it does not point back
+
+
 def test_rare_shared_terms_raise_a_sentence(corpus: Corpus) -> None:
     strike = sentence(corpus, "The orchard workers were arrested")
     police = sentence(corpus, "The police came")
