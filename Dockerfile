@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HF_HUB_OFFLINE=1 \
     VERBATIM_DATA_DIR=/data/transcripts \
-    VERBATIM_INDEX_DIR=/state/index
+    VERBATIM_INDEX_DIR=/state/index \
+    VERBATIM_STATE_DIR=/state/state
 
 RUN useradd --create-home --uid 10001 verbatim
 WORKDIR /app

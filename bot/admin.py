@@ -11,15 +11,18 @@ from __future__ import annotations
 import asyncio
 from html import escape
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.error import TelegramError
 
 from bot import render
 from bot.deps import Deps
 from bot.errors import for_people
 from bot.replies import Context, reply, reply_parts
+from bot.state import adopt_removed
 from bot.stats import Totals
 from retrieval import MAX_UPLOAD_BYTES, IndexReport, UsageError, VerbatimError
+
+PRIVATE_ONLY = "Usage figures are shown only in your private chat with me; send /stats there."
 
 MB = 1_048_576
 
@@ -38,7 +41,7 @@ class Admins:
             await reply(update, context, "Rebuilding the index. I keep answering from the current one until the "
                                          "new one is complete.")
             try:
-                report = await asyncio.to_thread(self.deps.service.index, True)
+                report = await self.deps.work.costly(self.deps.service.index, True)
             except VerbatimError as err:
                 raise UsageError(f"Reindex failed: {err}. The previous index is still in use.") from err
         await reply_parts(update, context, render.pack(report_lines("Reindexed", report), separator="\n"))
@@ -59,7 +62,7 @@ class Admins:
         except TelegramError as err:
             raise UsageError(f"I could not download {name} from Telegram; please send it again.") from err
         try:
-            lines = await asyncio.to_thread(self._add, name, raw)
+            lines = await self.deps.work.costly(self._add, name, raw)
         except VerbatimError as err:
             if for_people(err):
                 raise UsageError(f"Not added: {err}. Nothing was stored.") from err
@@ -81,24 +84,33 @@ class Admins:
         self.deps.require_admin(update)
         doc = " ".join(context.args or []).strip()
         if not doc:
-            sources = await asyncio.to_thread(self.deps.service.sources)
+            sources = await self.deps.work.cheap(self.deps.service.sources)
             lines = ["Usage: <code>/remove DOC</code>; indexed:", *(f"<code>{escape(s.doc)}</code>" for s in sources)]
             await reply_parts(update, context, render.pack(lines, separator="\n"))
             return
         try:
-            report = await asyncio.to_thread(self.deps.service.remove_transcript, doc)
+            report = await self.deps.work.costly(self._remove, doc)
         except VerbatimError as err:
             if for_people(err):
                 raise
             raise UsageError(f"Not removed: indexing failed ({err}); the file was put back, nothing "
                              "changed.") from err
-        head = (f"Removed <code>{escape(doc)}</code> (moved aside to the index folder's <code>removed/</code>, "
+        head = (f"Removed <code>{escape(doc)}</code> (moved aside to the state folder's <code>removed/</code>, "
                 "so it can be restored).")
         await reply_parts(update, context, render.pack([head, *report_lines("Indexed", report)], separator="\n"))
 
+    def _remove(self, doc: str) -> IndexReport:
+        """Remove and reindex, then move the set-aside file out of the disposable index dir."""
+        report = self.deps.service.remove_transcript(doc)
+        adopt_removed(self.deps.settings.state_dir, self.deps.service.settings.index_dir)
+        return report
+
     async def stats(self, update: Update, context: Context) -> None:
         self.deps.require_admin(update)
-        totals = await asyncio.to_thread(self.deps.stats.totals)
+        chat = update.effective_chat
+        if chat is None or chat.type != Chat.PRIVATE:
+            raise UsageError(PRIVATE_ONLY)
+        totals = await self.deps.work.cheap(self.deps.stats.totals)
         await reply(update, context, format_totals(totals))
 
 
@@ -116,10 +128,11 @@ def report_lines(verb: str, report: IndexReport) -> list[str]:
 
 def format_totals(t: Totals) -> str:
     rate = f"{t.abstentions / t.questions:.0%}" if t.questions else "–"
-    lines = ["<b>Usage</b>", f"Questions: {t.questions} from {t.users} people; abstained on {t.abstentions} ({rate})",
+    lines = ["<b>Usage</b>", f"Questions: {t.questions}; abstained on {t.abstentions} ({rate})",
+             f"People who asked recently (within the retention period): {t.users}",
              f"Feedback: {t.helpful} 👍, {t.unhelpful} 👎"]
     if t.median_ms is not None:
         lines.append(f"Median answer time: {t.median_ms:.0f} ms")
-    if t.busiest:
-        lines.append("Busiest chats: " + ", ".join(f"{escape(name)} ({n})" for name, n in t.busiest))
+    if t.by_chat_type:
+        lines.append("By chat type: " + ", ".join(f"{escape(kind)} {n}" for kind, n in t.by_chat_type))
     return "\n".join(lines)

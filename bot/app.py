@@ -8,6 +8,7 @@ so those keep `UpdateType.MESSAGES` explicitly.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import Callable, Coroutine
@@ -22,6 +23,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    Update,
 )
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
@@ -43,11 +45,14 @@ from bot.handlers import Readers
 from bot.limits import TelegramLimiter, UserLimiter
 from bot.posts import Posts
 from bot.questions import Questions
+from bot.replies import Context, reply
 from bot.stats import Stats
 from retrieval import Service, UsageError, VerbatimError
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+PURGE_EVERY = 3600.0  # seconds between erasing what has outlived the retention period
+TOO_FAST = "You are asking faster than I can keep up; please ask again in {} s."
 MENU_SCOPES: dict[Menu, BotCommandScope] = {Menu.PRIVATE: BotCommandScopeAllPrivateChats(),
                                             Menu.GROUP: BotCommandScopeAllGroupChats()}
 
@@ -61,10 +66,39 @@ class Handlers:
     buttons: Buttons
     admins: Admins
     posts: Posts
+    deps: Deps
 
     @classmethod
     def build(cls, deps: Deps) -> Handlers:
-        return cls(Readers(deps), Questions(deps), Buttons(deps), Admins(deps), Posts(deps))
+        return cls(Readers(deps), Questions(deps), Buttons(deps), Admins(deps), Posts(deps), deps)
+
+
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+def limited(deps: Deps, callback: Callback) -> Callback:
+    """Every command and button goes through the per-person limit (one token per update; a question
+    handler that checks again is not charged twice)."""
+    async def run(update: Update, context: Context) -> None:
+        wait = deps.wait_time(update)
+        if wait <= 0:
+            await callback(update, context)
+            return
+        text = TOO_FAST.format(max(1, round(wait)))
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(text)
+            return
+        await reply(update, context, text)
+    return run
+
+
+async def purge(deps: Deps) -> int:
+    """Erase question texts and identities past the retention period (at start and every hour)."""
+    purged = await deps.work.cheap(deps.stats.purge)
+    if purged:
+        log.info("erased %d question(s) past the retention period", purged)
+    return purged
 
 
 def build_application(service: Service, stats: Stats, settings: BotSettings) -> Application:  # type: ignore[type-arg]
@@ -80,6 +114,10 @@ def build_application(service: Service, stats: Stats, settings: BotSettings) -> 
     deps = Deps(service, stats, settings, UserLimiter(settings.user_questions_per_minute, settings.user_burst))
     handlers = Handlers.build(deps)
     add_handlers(app, handlers)
+    if app.job_queue is not None:
+        async def purge_job(context: Context) -> None:
+            await purge(deps)
+        app.job_queue.run_repeating(purge_job, interval=PURGE_EVERY, first=0.0, name="purge")
     if settings.digest_time is not None:
         if app.job_queue is None:
             raise UsageError("VERBATIM_DIGEST_TIME needs python-telegram-bot's job queue; reinstall with make install")
@@ -91,17 +129,18 @@ def add_handlers(app: Application, handlers: Handlers) -> None:  # type: ignore[
     messages = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
+    deps = handlers.deps
     for command in COMMANDS:
-        app.add_handler(CommandHandler(command.name, command.handler(handlers),
+        app.add_handler(CommandHandler(command.name, limited(deps, command.handler(handlers)),
                                        filters=messages if command.edits else filters.UpdateType.MESSAGE))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.Document.ALL,
-                                   handlers.admins.upload))
+                                   limited(deps, handlers.admins.upload)))
     app.add_handler(MessageHandler(messages & private & filters.TEXT & ~filters.COMMAND,
                                    handlers.questions.private_text))
     app.add_handler(MessageHandler(messages & groups & filters.TEXT & ~filters.COMMAND, handlers.questions.group_text))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND,
-                                   handlers.readers.unknown_command))
-    app.add_handler(CallbackQueryHandler(handlers.buttons.button))
+                                   limited(deps, handlers.readers.unknown_command)))
+    app.add_handler(CallbackQueryHandler(limited(deps, handlers.buttons.button)))
     app.add_error_handler(error_handler)
 
 

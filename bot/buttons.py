@@ -2,12 +2,12 @@
 
 A button carries only a question's row id (see `bot.callbacks`); the question and the quotes shown are
 read back from the stats database, so buttons keep working after a restart, and a button whose question
-is gone is answered with a short note instead of an error.
+is gone (purged after the retention period, or forgotten) is answered with a short note instead of an
+error. A button works only for the person who asked, in the chat where they asked: the row keeps a keyed
+hash of both, and anyone else is told politely to ask their own question.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 from telegram import CallbackQuery, Update
 
@@ -15,6 +15,11 @@ from bot import callbacks, render
 from bot.callbacks import Kind
 from bot.deps import Deps
 from bot.replies import Context, reply, reply_parts
+from bot.stats import Asked
+from retrieval import costly_question
+
+NOT_YOURS = "These buttons belong to whoever asked; ask your own question to get yours."
+GONE = "I no longer have that question; please ask it again."
 
 
 class Buttons:
@@ -32,49 +37,56 @@ class Buttons:
             return
         if press is None:
             await query.answer("This button is from an older version; ask again.")
-        elif press.kind is not Kind.FEEDBACK and update.effective_chat is None:
+            return
+        chat_id, _ = _origin(query)
+        if chat_id is None:
             await query.answer("That message is no longer available; please ask again.")
-        elif press.kind is Kind.MORE:
-            await self._more(update, context, query, press.question)
-        elif press.kind is Kind.CONTEXT:
-            await self._context(update, context, query, press.question, press.value)
-        else:
-            await self._feedback(query, press.question, press.value)
-
-    async def _more(self, update: Update, context: Context, query: CallbackQuery, qid: int) -> None:
-        stats, service = self.deps.stats, self.deps.service
-        asked = await asyncio.to_thread(stats.asked, qid)
+            return
+        asked = await self.deps.work.cheap(self.deps.stats.asked, press.question)
         if asked is None:
-            await query.answer("I no longer have that question; please ask it again.")
-            return
-        wait = self.deps.limiter.wait_time(query.from_user.id)
-        if wait > 0:
-            await query.answer(f"Please wait {max(1, round(wait))} s before asking for more.")
-            return
-        await query.answer()
+            await query.answer(GONE)
+        elif not self.deps.stats.belongs(asked, chat_id, query.from_user.id):
+            await query.answer(NOT_YOURS, show_alert=True)
+        elif press.kind is Kind.MORE:
+            await self._more(update, context, query, asked)
+        elif press.kind is Kind.CONTEXT:
+            await self._context(update, context, query, asked, press.value)
+        else:
+            await self._feedback(query, asked, press.value)
+
+    async def _more(self, update: Update, context: Context, query: CallbackQuery, asked: Asked) -> None:
+        stats, service, work = self.deps.stats, self.deps.service, self.deps.work
         shown = {(d, s) for d, s, _ in asked.shown}
-        answer = await asyncio.to_thread(service.more, asked.question, asked.doc, shown)
+        if await work.cheap(costly_question, service, asked.question):
+            answer = await work.costly(service.more, asked.question, asked.doc, shown, owner=query.from_user.id)
+        else:
+            answer = await work.cheap(service.more, asked.question, asked.doc, shown)
+        await query.answer()
         if not answer.quotes:
             await reply(update, context, render.NO_MORE)
             return
-        first = await asyncio.to_thread(stats.add_shown, qid, answer)  # where these quotes were numbered
-        keyboard = render.answer_keyboard(qid, first, len(answer.quotes))
+        first = await work.cheap(stats.add_shown, asked.id, answer)  # where these quotes were numbered
+        keyboard = render.answer_keyboard(asked.id, first, len(answer.quotes))
         await reply_parts(update, context, self.deps.answer_parts(answer, context), keyboard)
 
-    async def _context(self, update: Update, context: Context, query: CallbackQuery, qid: int,
+    async def _context(self, update: Update, context: Context, query: CallbackQuery, asked: Asked,
                        position: int) -> None:
-        asked = await asyncio.to_thread(self.deps.stats.asked, qid)
-        if asked is None or not 0 <= position < len(asked.shown):
+        if not 0 <= position < len(asked.shown):
             await query.answer("I no longer have that quote; please ask again.")
             return
         doc, start, end = asked.shown[position]
-        ctx = await asyncio.to_thread(self.deps.service.context, doc, start, end)
+        ctx = await self.deps.work.cheap(self.deps.service.context, doc, start, end)
         await query.answer()
         await reply_parts(update, context, render.context_parts(ctx))
 
-    async def _feedback(self, query: CallbackQuery, qid: int, value: int) -> None:
-        if value not in (1, -1) or await asyncio.to_thread(self.deps.stats.asked, qid) is None:
+    async def _feedback(self, query: CallbackQuery, asked: Asked, value: int) -> None:
+        if value not in (1, -1):
             await query.answer("I no longer have that answer.")
             return
-        await asyncio.to_thread(self.deps.stats.feedback, qid, query.from_user.id, value)
+        await self.deps.work.cheap(self.deps.stats.feedback, asked.id, query.from_user.id, value)
         await query.answer("Thanks, noted." if value > 0 else "Thanks, noted; I will try to do better.")
+
+
+def _origin(query: CallbackQuery) -> tuple[int | None, int | None]:
+    pressed = query.message
+    return (pressed.chat.id, pressed.message_id) if pressed is not None else (None, None)

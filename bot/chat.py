@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.commands import Command
-from bot.text import format_answer
+from bot.text import format_answer, printable
 from retrieval import Service, UsageError, VerbatimError
 
 Write = Callable[[str], None]
@@ -62,7 +62,10 @@ TERMINAL: tuple[Command[Action], ...] = (
 ALIASES = {"exit": "quit", "q": "quit"}
 
 
-def run_chat(service: Service, read: Callable[[str], str] = input, write: Write = print) -> int:
+def run_chat(service: Service, read: Callable[[str], str] = input, out: Write = print) -> int:
+    def write(text: str) -> None:  # transcripts' control characters never reach the terminal raw
+        out(printable(text))
+
     service.open()
     session = Session(service, write)
     write(f"Verbatim: {len(service.sources())} transcript(s) indexed. Type /help for commands, /quit to leave.")

@@ -8,8 +8,10 @@ Exit status: 0 success, 2 bad usage, 1 any other error; errors are one line on s
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,8 +19,9 @@ from typing import Any
 
 from bot.chat import run_chat
 from bot.config import build_bot_settings, build_settings, log_level
-from bot.text import format_answer, format_report
-from retrieval import DEFAULT_SUMMARY_WORDS, Fix, Service, Settings, UsageError, VerbatimError, index_folder
+from bot.stats import Stats
+from bot.text import format_answer, format_report, printable
+from retrieval import DEFAULT_SUMMARY_WORDS, MAX_QUESTION_CHARS, Fix, Service, Settings, UsageError, VerbatimError
 
 EXAMPLES = """examples:
   verbatim index
@@ -73,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         print(f"verbatim: {err}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     try:
@@ -114,7 +117,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             return run_chat(service)
         if args.command == "summary":
             summary = service.summarize(args.doc, args.topic, args.words)
-            print(json.dumps(summary.to_json(), ensure_ascii=False) if args.json else summary.text)
+            print(json.dumps(summary.to_json(), ensure_ascii=False) if args.json else printable(summary.text))
             return 0
         return _ask(service, args)
 
@@ -123,21 +126,46 @@ def _run_bot(settings: Settings) -> int:
     """Settings are checked before the models load, so a bad token fails in a second, not ten."""
     bot_settings = build_bot_settings()
     from bot import app, logs
-    from bot.stats import Stats
 
     logs.setup(log_level("INFO"), bot_settings.token)
+    os.umask(0o077)  # every file the bot creates (stats, uploads, the index) is its user's alone
+    stats_path = _state(bot_settings.state_dir, settings)
+    settings = dataclasses.replace(settings, removed_dir=bot_settings.state_dir / "removed")
+    stats = _open_stats(stats_path, bot_settings.retention_hours)  # a garbled one is moved aside, not fatal
+    stats.close()
     username = app.preflight(bot_settings)
     logging.getLogger("verbatim").info("Telegram accepted the token of @%s; loading the index", username)
-    stats_path = index_folder(settings.index_dir) / "stats.sqlite3"  # also in server mode, which keeps no index here
     with Service(settings) as service:
         report = service.index()
         logging.getLogger("verbatim").info("index ready: %d transcripts, %d chunks",
                                            report.transcripts, report.chunks)
-        stats = Stats(stats_path)
+        stats = _open_stats(stats_path, bot_settings.retention_hours)
+        stats.purge()
         try:
             return app.run(service, stats, bot_settings)
         finally:
             stats.close()
+
+
+def _state(state_dir: Path, settings: Settings) -> Path:
+    """The state dir ready (state an older version kept in the index dir moved in); the stats path."""
+    from bot import state
+
+    try:
+        return state.prepare(state_dir, settings.index_dir)
+    except OSError as err:
+        raise UsageError(f"cannot use {state_dir} as the state dir ({err.strerror}); set VERBATIM_STATE_DIR "
+                         "to a folder the bot can write") from err
+
+
+def _open_stats(path: Path, retention_hours: float) -> Stats:
+    try:
+        return Stats(path, retention=retention_hours * 3600)
+    except (OSError, ValueError) as err:
+        raise UsageError(f"cannot open the stats database {path} ({err}); check the state dir's "
+                         "permissions (VERBATIM_STATE_DIR)") from err
+    except Exception as err:  # sqlite3.Error that survived moving the file aside
+        raise VerbatimError(f"cannot open the stats database {path} ({err})") from err
 
 
 def _check_ask(args: argparse.Namespace) -> None:
@@ -145,6 +173,9 @@ def _check_ask(args: argparse.Namespace) -> None:
         raise UsageError("give either a QUESTION or --jsonl FILE, not both")
     if not args.jsonl and not args.question:
         raise UsageError('ask needs a QUESTION, e.g. verbatim ask "Whose house did they search?"')
+    if args.question and len(args.question) > MAX_QUESTION_CHARS:
+        raise UsageError(f"the question is {len(args.question):,} characters; ask in at most "
+                         f"{MAX_QUESTION_CHARS:,} (a Telegram message's limit)")
 
 
 def _ask(service: Service, args: argparse.Namespace) -> int:
@@ -159,7 +190,7 @@ def _ask(service: Service, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
-        print(format_answer(answer))
+        print(printable(format_answer(answer)))
     return 0
 
 
@@ -169,6 +200,10 @@ def read_questions(path: Path) -> list[dict[str, Any]]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError as err:
         raise UsageError(f"{path}: no such file") from err
+    except IsADirectoryError as err:
+        raise UsageError(f"{path} is a folder; give the path of a .jsonl file") from err
+    except OSError as err:
+        raise UsageError(f"{path}: cannot be read ({err.strerror})") from err
     except UnicodeDecodeError as err:
         raise UsageError(f"{path}: not UTF-8 text; re-save it as UTF-8") from err
     rows = []
@@ -181,6 +216,9 @@ def read_questions(path: Path) -> list[dict[str, Any]]:
             raise UsageError(f"{path}:{n}: not valid JSON ({err.msg})") from err
         if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"].strip():
             raise UsageError(f'{path}:{n}: each line needs {{"id": ..., "question": "..."}}')
+        if len(row["question"]) > MAX_QUESTION_CHARS:
+            raise UsageError(f"{path}:{n}: the question is {len(row['question']):,} characters; the most is "
+                             f"{MAX_QUESTION_CHARS:,}")
         if row.get("doc") is not None and not isinstance(row["doc"], str):
             raise UsageError(f"{path}:{n}: doc must be a string path relative to the data dir")
         rows.append(row)

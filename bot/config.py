@@ -30,7 +30,7 @@ class Environment(BaseSettings):
 
 def log_level(default: str) -> str:
     """VERBATIM_LOG_LEVEL, or the command's own default (WARNING for the CLI, INFO for the bot)."""
-    level = (Environment().log_level or default).strip().upper()
+    level = (_environment().log_level or default).strip().upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise UsageError(f"VERBATIM_LOG_LEVEL={level!r} is not one of DEBUG, INFO, WARNING, ERROR")
     return level
@@ -51,6 +51,8 @@ class BotEnvironment(BaseSettings):
     user_burst: int = Field(default=5, ge=1)
     concurrent_updates: int = Field(default=64, ge=1)
     digest_time: str | None = None
+    state_dir: Path = Field(default=Path("var/state"))
+    question_retention_hours: float = Field(default=48.0, gt=0)
 
     @field_validator("admin_ids")
     @classmethod
@@ -84,10 +86,26 @@ class BotSettings:
     user_burst: int
     concurrent_updates: int
     digest_time: dt.time | None = None
+    state_dir: Path = Path("var/state")  # what cannot be rebuilt: stats, the identity key, removed transcripts
+    retention_hours: float = 48.0  # how long a question's text and asker are kept (for its buttons)
+
+
+def _environment() -> Environment:
+    try:
+        return Environment()
+    except ValidationError as err:
+        raise _usage(err) from err
+
+
+def _usage(err: ValidationError) -> UsageError:
+    """A refused variable as one line that names it: `VERBATIM_CHROMA_WAIT_SECONDS: Input should be ...`."""
+    first = err.errors()[0]
+    name = "VERBATIM_" + "_".join(str(p) for p in first["loc"]).upper()
+    return UsageError(f"{name}: {first['msg']}")
 
 
 def build_settings(data_dir: str | None = None, index_dir: str | None = None) -> Settings:
-    env = Environment()
+    env = _environment()
     return Settings(
         data_dir=Path(data_dir) if data_dir else env.data_dir,
         index_dir=Path(index_dir) if index_dir else env.index_dir,
@@ -101,9 +119,7 @@ def build_bot_settings() -> BotSettings:
     try:
         telegram, env = TelegramEnvironment(), BotEnvironment()
     except ValidationError as err:
-        first = err.errors()[0]
-        name = "VERBATIM_" + "_".join(str(p) for p in first["loc"]).upper()
-        raise UsageError(f"{name}: {first['msg']}") from err
+        raise _usage(err) from err
     token = (telegram.bot_token or "").strip()
     if not token:
         raise UsageError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather and export it "
@@ -132,6 +148,8 @@ def build_bot_settings() -> BotSettings:
         user_burst=env.user_burst,
         concurrent_updates=env.concurrent_updates,
         digest_time=digest,
+        state_dir=env.state_dir,
+        retention_hours=env.question_retention_hours,
     )
 
 

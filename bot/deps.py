@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import Update
 
@@ -17,6 +17,7 @@ from bot.config import BotSettings
 from bot.limits import UserLimiter
 from bot.replies import Context
 from bot.stats import Stats
+from bot.work import Work
 from retrieval import Answer, Quote, Service, Summary, UsageError
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,13 @@ class Deps:
     stats: Stats
     settings: BotSettings
     limiter: UserLimiter
+    work: Work = field(default_factory=Work)
+
+    def wait_time(self, update: Update) -> float:
+        """The per-person limit, charged once per update (0.0: go ahead)."""
+        user, chat = update.effective_user, update.effective_chat
+        who = user.id if user else chat.id if chat else 0
+        return self.limiter.admit(who, update.update_id)
 
     def is_admin(self, update: Update) -> bool:
         user = update.effective_user
@@ -39,7 +47,8 @@ class Deps:
         The refusal reaches the person through the error handler, like every other refusal."""
         if not self.is_admin(update):
             who = update.effective_user.id if update.effective_user else "?"
-            log.info("refused an admin action from user %s", who)
+            log.info("refused an admin action")
+            log.debug("refused an admin action from user %s", who)
             raise UsageError(REFUSAL)
 
     def link_for(self, context: Context) -> Callable[[Quote], str]:

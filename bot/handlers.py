@@ -1,5 +1,5 @@
 """The readers' commands that are not questions: /start (also with a passage link), /help, /sources,
-and the answer to an unknown command.
+/privacy, /forget, and the answer to an unknown command.
 
 Questions are in `bot.questions`, buttons in `bot.buttons`, admin commands in `bot.admin`, summaries in
 `bot.posts`; each handler here only fetches (off the event loop), renders and replies, and leaves errors
@@ -8,7 +8,7 @@ to the error handler (`bot.errors`).
 
 from __future__ import annotations
 
-import asyncio
+import logging
 
 from telegram import Chat, Update
 
@@ -16,6 +16,8 @@ from bot import render
 from bot.deps import Deps
 from bot.replies import Context, reply, reply_parts
 from retrieval import UsageError, is_ref
+
+log = logging.getLogger(__name__)
 
 
 class Readers:
@@ -31,7 +33,7 @@ class Readers:
 
     async def open_passage(self, update: Update, context: Context, ref: str) -> None:
         try:
-            ctx = await asyncio.to_thread(self.deps.service.open_ref, ref)
+            ctx = await self.deps.work.cheap(self.deps.service.open_ref, ref)
         except UsageError as err:  # what a tapped link leads to reads as a sentence
             raise UsageError(_sentence(str(err))) from err
         await reply_parts(update, context, render.context_parts(ctx), quote=False)
@@ -41,13 +43,26 @@ class Readers:
         if chat is None:
             return
         group = chat.type != Chat.PRIVATE
-        examples = await asyncio.to_thread(self.deps.service.suggestions, None, 4)
+        examples = await self.deps.work.cheap(self.deps.service.suggestions, None, 4)
         text = render.help_message(examples, self.deps.is_admin(update) and not group, group)
         await reply(update, context, text, quote=group)
 
     async def sources(self, update: Update, context: Context) -> None:
-        found = await asyncio.to_thread(self.deps.service.sources)
+        found = await self.deps.work.cheap(self.deps.service.sources)
         await reply_parts(update, context, render.sources_message(found))
+
+    async def privacy(self, update: Update, context: Context) -> None:
+        """/privacy: what is kept about the reader, for how long, and how to erase it."""
+        await reply(update, context, render.privacy_message(self.deps.settings.retention_hours), quote=False)
+
+    async def forget(self, update: Update, context: Context) -> None:
+        """/forget: erase everything kept about the person who sends it."""
+        user = update.effective_user
+        if user is None:
+            return
+        gone = await self.deps.work.cheap(self.deps.stats.forget, user.id)
+        log.info("forgot a person on request (%d questions, %d votes)", gone.questions, gone.votes)
+        await reply(update, context, render.forgotten_message(gone.questions, gone.votes), quote=False)
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         await reply(update, context, "I do not know that command; /help says what I can do.", quote=False)

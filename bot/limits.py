@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -26,6 +27,21 @@ class UserLimiter:
         self.clock = clock
         self._buckets: dict[int, tuple[float, float]] = {}
         self._lock = threading.Lock()
+        self._admitted: OrderedDict[int, None] = OrderedDict()  # updates already charged
+
+    def admit(self, user_id: int, update_id: int) -> float:
+        """`wait_time` charged once per update: the command table's wrapper and a handler that checks
+        again (a question) share one token."""
+        with self._lock:
+            if update_id in self._admitted:
+                return 0.0
+        wait = self.wait_time(user_id)
+        if wait == 0.0:
+            with self._lock:
+                self._admitted[update_id] = None
+                while len(self._admitted) > 4096:
+                    self._admitted.popitem(last=False)
+        return wait
 
     def wait_time(self, user_id: int) -> float:
         """Takes one token and returns 0.0, or returns the seconds until one is available."""

@@ -35,13 +35,20 @@ class RedactTokens(logging.Filter):
         return TOKEN_PATTERN.sub("[token]", text)
 
 
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 def setup(level: str, *secrets: str) -> None:
-    """Root handler with redaction; called once by `verbatim run`."""
+    """Root handler with timestamps and redaction; called once by `verbatim run`.
+
+    At INFO and above, log lines name no person, chat or question (DEBUG may, for a developer's eyes)."""
     root = logging.getLogger()
     if not root.handlers:
-        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(format=FORMAT)
     root.setLevel(level)
     for handler in root.handlers:
+        if type(handler) is logging.StreamHandler:  # the console's, possibly set up without timestamps
+            handler.setFormatter(logging.Formatter(FORMAT))
         if not any(isinstance(f, RedactTokens) for f in handler.filters):
             handler.addFilter(RedactTokens(*secrets))
     for noisy in ("httpx", "httpcore", "bm25s", "apscheduler"):

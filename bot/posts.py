@@ -44,7 +44,9 @@ class Posts:
 
     async def summary(self, update: Update, context: Context) -> None:
         """/summary [doc] [topic], in private chats and groups."""
-        summary = await asyncio.to_thread(self._summarize, list(context.args or []))
+        user = update.effective_user
+        summary = await self.deps.work.costly(self._summarize, list(context.args or [])[:64],
+                                              owner=user.id if user else None)
         await reply_parts(update, context, render.pack(self.deps.summary_blocks(summary, context)))
 
     async def post_summary(self, update: Update, context: Context) -> None:
@@ -59,7 +61,7 @@ class Posts:
         if problem:
             raise UsageError(problem)
         try:
-            summary = await asyncio.to_thread(self._summarize, list(context.args or []))
+            summary = await self.deps.work.costly(self._summarize, list(context.args or []))
         except UsageError as err:
             raise UsageError(f"Nothing posted: {err}") from err
         if summary.abstained:
@@ -85,7 +87,7 @@ class Posts:
         if problem:
             log.error("daily digest not posted: %s", problem)
             return
-        doc, index, total, summary = await asyncio.to_thread(self._next_part)
+        doc, index, total, summary = await self.deps.work.costly(self._next_part)
         if summary is None:
             log.warning("daily digest: nothing to post")
             return

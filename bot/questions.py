@@ -21,7 +21,7 @@ from bot import render
 from bot.deps import Deps
 from bot.replies import Context, reply
 from bot.rewrite import AnswerThreads
-from retrieval import Answer
+from retrieval import MAX_QUESTION_CHARS, Answer, costly_question
 
 log = logging.getLogger(__name__)
 TYPING_RENEWAL = 4.0  # seconds; Telegram shows "typing…" for 5
@@ -72,22 +72,32 @@ class Questions:
         message, chat, user = update.effective_message, update.effective_chat, update.effective_user
         if message is None or chat is None:
             return
-        wait = self.deps.limiter.wait_time(user.id if user else chat.id)
+        wait = self.deps.wait_time(update)
         if wait > 0:
             await reply(update, context, f"You are asking faster than I can keep up; please ask again in "
                                          f"{max(1, round(wait))} s.")
             return
+        question = question[:MAX_QUESTION_CHARS]
+        user_id = user.id if user else None
+        work = self.deps.work
+        costly = await work.cheap(costly_question, self.deps.service, question)
         typing = asyncio.create_task(_typing(context, chat.id))
         try:
-            answer, qid = await asyncio.to_thread(self._ask_and_record, chat, user.id if user else None, question)
+            if costly:  # the multilingual model: its own lane, one at a time per person
+                answer, qid = await work.costly(self._ask_and_record, chat, user_id, question, owner=user_id)
+            else:
+                answer, qid = await work.cheap(self._ask_and_record, chat, user_id, question)
         finally:
             typing.cancel()
         keyboard = render.answer_keyboard(qid, 0, len(answer.quotes))
-        await AnswerThreads.of(context).answer(context, message, self.deps.answer_parts(answer, context), keyboard)
+        replaced = await AnswerThreads.of(context).answer(context, message, self.deps.answer_parts(answer, context),
+                                                          keyboard, qid)
+        if replaced is not None:  # an edited question: the earlier version's text is not kept
+            await work.cheap(self.deps.stats.drop_text, replaced)
 
     def _ask_and_record(self, chat: Chat, user_id: int | None, question: str) -> tuple[Answer, int]:
         answer = self.deps.service.ask(question)
-        return answer, self.deps.stats.record(chat.id, chat.type, chat.title, user_id, answer)
+        return answer, self.deps.stats.record(chat.id, chat.type, user_id, answer)
 
 
 async def _typing(context: Context, chat_id: int) -> None:

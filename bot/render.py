@@ -202,3 +202,34 @@ def summary_blocks(summary: Summary, link_for: LinkFor, titles: dict[str, str] |
 def invitation(username: str) -> str:
     """The line a channel post ends with: a deep link that opens a private chat with the bot."""
     return f'<a href="https://t.me/{escape(username)}?start=summary">Ask the bot about this interview →</a>'
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:g} hours" if hours != 1 else "1 hour"
+
+
+def privacy_message(retention_hours: float) -> str:
+    """/privacy, in the reader's words."""
+    kept = _hours(retention_hours)
+    return "\n".join([
+        "<b>What I keep about you</b>",
+        f"• Your question and the quotes I showed you, for {kept}, so the buttons under my answer keep "
+        "working. Then the text is deleted.",
+        "• Who asked and in which chat, for the same time, only as a scrambled code (never your name, "
+        "username, Telegram id or the group's title), so that only you can use your buttons.",
+        "• Your 👍/👎 votes, tied to that code for the same time; afterwards only the count remains.",
+        "• After that I keep only counts: how many questions, how many I could not answer, how long answers "
+        "took. They do not say who asked or what.",
+        "",
+        "An edited question replaces the earlier version, which is deleted at once. Nothing is shared with "
+        "anyone; the bot's admins see only the counts, never who asked or what.",
+        "",
+        "/forget deletes everything I keep about you, right away.",
+    ])
+
+
+def forgotten_message(questions: int, votes: int) -> str:
+    if not questions and not votes:
+        return "I keep nothing about you now. (/privacy says what I would keep, and for how long.)"
+    return (f"Done: I deleted {questions} question(s) and {votes} vote(s) of yours. "
+            "Buttons under my earlier answers to you no longer work.")

@@ -22,7 +22,7 @@ async def send(context: Context, chat_id: int | str, text: str, reply_to: int | 
     params = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     return await deliver(lambda: context.bot.send_message(
         chat_id, text, parse_mode=ParseMode.HTML, reply_parameters=params, reply_markup=keyboard,
-        link_preview_options=LinkPreviewOptions(is_disabled=True)), f"reply in chat {chat_id}")
+        link_preview_options=LinkPreviewOptions(is_disabled=True)), "a reply")
 
 
 async def send_parts(context: Context, chat_id: int | str, parts: list[str], reply_to: int | None = None,

@@ -36,6 +36,7 @@ class Thread:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     message_ids: list[int] = field(default_factory=list)
     version: float = -1.0  # the question's edit time when answered; 0.0 for the original
+    question_id: int | None = None  # the stats row of the version answered
 
 
 class AnswerThreads:
@@ -60,24 +61,28 @@ class AnswerThreads:
         return thread
 
     async def answer(self, context: Context, question: Message, parts: list[str],
-                     keyboard: InlineKeyboardMarkup | None) -> None:
-        """Send the answer to `question`, or rewrite the earlier one when the question was edited."""
+                     keyboard: InlineKeyboardMarkup | None, question_id: int | None = None) -> int | None:
+        """Send the answer to `question`, or rewrite the earlier one when the question was edited.
+        Returns the stats row of the version this answer replaced, or of this one when it was dropped
+        (what is no longer shown under any answer, so its text need not be kept)."""
         chat_id = question.chat_id
         version = question.edit_date.timestamp() if question.edit_date else 0.0
         thread = self._thread(question.message_id)
         async with thread.lock:
             if thread.version > version:
-                log.info("dropped the answer to an older version of an edited question in chat %s", chat_id)
-                return
+                log.info("dropped the answer to an older version of an edited question")
+                return question_id
             if thread.message_ids:
                 ids = await rewrite(context, chat_id, question.message_id, thread.message_ids, parts, keyboard)
             else:
                 sent = await send_parts(context, chat_id, parts, question.message_id, keyboard)
                 ids = [m.message_id for m in sent]
             if not ids:
-                log.error("question in chat %s went unanswered: every attempt to send failed", chat_id)
-                return
-            thread.message_ids, thread.version = ids, version
+                log.error("a question went unanswered: every attempt to send failed")
+                return None
+            replaced = thread.question_id if thread.question_id != question_id else None
+            thread.message_ids, thread.version, thread.question_id = ids, version, question_id
+            return replaced
 
 
 async def rewrite(context: Context, chat_id: int, question_id: int, earlier: list[int], parts: list[str],
@@ -104,7 +109,7 @@ async def _edit(context: Context, chat_id: int, message_id: int, text: str,
     try:
         await deliver(partial(context.bot.edit_message_text, text, chat_id, message_id, parse_mode=ParseMode.HTML,
                               reply_markup=markup, link_preview_options=LinkPreviewOptions(is_disabled=True)),
-                      f"edit in chat {chat_id}")
+                      "an edit")
     except BadRequest as err:
         if "not modified" in str(err).lower():
             return True
@@ -117,9 +122,9 @@ async def _retire(context: Context, chat_id: int, message_id: int) -> None:
     """Delete a message of an earlier answer; one Telegram will not delete (after 48 hours) says it was
     replaced instead of showing a stale quote."""
     try:
-        await deliver(partial(context.bot.delete_message, chat_id, message_id), f"delete in chat {chat_id}")
+        await deliver(partial(context.bot.delete_message, chat_id, message_id), "a deletion")
     except TelegramError as err:
         log.info("could not delete part of an earlier answer (%s); marking it replaced", err)
         with contextlib.suppress(TelegramError):
             await deliver(partial(context.bot.edit_message_text, REPLACED, chat_id, message_id,
-                                  parse_mode=ParseMode.HTML), f"edit in chat {chat_id}")
+                                  parse_mode=ParseMode.HTML), "an edit")

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from retrieval import Answer, IndexReport
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` safe for a terminal: control characters from a transcript (an escape sequence could move
+    the cursor, rewrite the screen or set the window title) are shown as `\\x1b`-style escapes; line
+    breaks and tabs stay."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def format_answer(answer: Answer, width: int = 100) -> str:

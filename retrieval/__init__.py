@@ -4,6 +4,7 @@ The edges (`bot/`) use only the names below: the `Service` facade, its typed res
 Anything else in this package may change shape without notice.
 """
 
+from retrieval.chroma import index_folder
 from retrieval.config import Settings
 from retrieval.errors import (
     Fix,
@@ -17,15 +18,16 @@ from retrieval.errors import (
 from retrieval.index import IndexReport
 from retrieval.library import MAX_UPLOAD_BYTES
 from retrieval.models import Answer, Context, Passage, Quote, Source
-from retrieval.params import DEFAULT_SUMMARY_WORDS
+from retrieval.params import DEFAULT_SUMMARY_WORDS, MAX_QUESTION_CHARS
 from retrieval.refs import is_ref
 from retrieval.service import Service
-from retrieval.store import index_folder
 from retrieval.summaries import Part, Summary, format_summary
 from retrieval.transcripts import TRANSCRIPT_SUFFIXES
+from retrieval.workload import costly_question
 
 __all__ = [
     "DEFAULT_SUMMARY_WORDS",
+    "MAX_QUESTION_CHARS",
     "MAX_UPLOAD_BYTES",
     "TRANSCRIPT_SUFFIXES",
     "Answer",
@@ -45,6 +47,7 @@ __all__ = [
     "TranscriptError",
     "UsageError",
     "VerbatimError",
+    "costly_question",
     "format_summary",
     "index_folder",
     "is_ref",

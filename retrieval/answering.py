@@ -18,7 +18,7 @@ from retrieval.corpus import Corpus, multilingual_rows
 from retrieval.errors import UsageError
 from retrieval.index import Index
 from retrieval.models import Answer, Passage
-from retrieval.params import QuoteParams, SearchParams
+from retrieval.params import MAX_QUESTION_CHARS, QuoteParams, SearchParams
 from retrieval.passages import Window, windows
 from retrieval.question import Question
 from retrieval.quotes import format_answer, in_reading_order
@@ -54,7 +54,7 @@ class Answerer:
         """The answer and its answerability score (retrieval/abstain.py; -inf when search found nothing),
         which benchmarks/abstention.py draws against the threshold."""
         corpus = self.index.corpus
-        question = Question.parse(text, corpus.vocabulary)
+        question = Question.parse(text[:MAX_QUESTION_CHARS], corpus.vocabulary)  # bounded work, whatever is sent
         if not question.text:
             raise UsageError("the question is empty; ask something about the transcripts")
         corpus.check_doc(doc)

@@ -13,3 +13,8 @@ class Settings:
     chroma_url: str | None = None
     collection_prefix: str = "verbatim"
     server_wait_seconds: float = 10.0
+    removed_dir: Path | None = None  # where removed transcripts are kept; state, so not in the index dir
+
+    @property
+    def removed(self) -> Path:
+        return self.removed_dir or self.index_dir / "removed"

@@ -20,6 +20,16 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+# A query's text is cut to this many characters before it is embedded: e5 reads at most 512 tokens
+# (about 2,000 characters of prose) and static word vectors gain nothing from more, while a 40,000-character
+# question would otherwise cost seconds per request. Telegram messages hold 4,096 at most anyway.
+MAX_QUERY_CHARS = 2000
+
+
+def query_text(text: str) -> str:
+    """What of a query is embedded: its first MAX_QUERY_CHARS characters."""
+    return text[:MAX_QUERY_CHARS]
+
 
 class OfflineEmbeddings(Embeddings):
     """An embedding model with an id and a dimension that the store records and checks on open."""
@@ -32,7 +42,7 @@ class OfflineEmbeddings(Embeddings):
         raise NotImplementedError
 
     def query_vector(self, text: str) -> np.ndarray:
-        row: np.ndarray = self.vectors([text])[0]
+        row: np.ndarray = self.vectors([query_text(text)])[0]
         return row
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -86,6 +96,7 @@ class E5Embeddings(OfflineEmbeddings):
             return _normalise(np.asarray(self._model.passage(texts), dtype=np.float32).reshape(-1, self.dim))
 
     def query_vector(self, text: str) -> np.ndarray:
+        text = query_text(text)
         with self._lock:
             row: np.ndarray = _normalise(np.asarray(self._model.query(text), dtype=np.float32).reshape(1, -1))[0]
         return row

@@ -20,6 +20,7 @@ import numpy as np
 from filelock import FileLock
 
 from retrieval import library
+from retrieval.chroma import connect
 from retrieval.chunking import Chunk
 from retrieval.config import Settings
 from retrieval.corpus import Corpus, SentenceVectors, Skipped, SparseRows, load_corpus
@@ -27,7 +28,7 @@ from retrieval.embeddings import E5Embeddings, OfflineEmbeddings, WordLlamaEmbed
 from retrieval.errors import ModelMismatchError, UsageError, VerbatimError
 from retrieval.models import Hit
 from retrieval.params import SMALL_DOC_CHARS
-from retrieval.store import Space, connect
+from retrieval.store import Space
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +220,7 @@ class Index:
         with self.admin:
             if set(self.corpus.transcripts) <= {doc}:
                 raise UsageError(f"{doc} is the only transcript; add another before removing it")
-            moved = library.remove(self.settings.data_dir, doc, self.settings.index_dir / "removed")
+            moved = library.remove(self.settings.data_dir, doc, self.settings.removed)
             try:
                 return self.build()
             except BaseException:

@@ -8,6 +8,7 @@ an admin's slip must be recoverable.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -42,6 +43,9 @@ def safe_name(filename: str) -> str:
     if f".{suffix}" not in TRANSCRIPT_SUFFIXES:
         allowed = ", ".join(TRANSCRIPT_SUFFIXES)
         raise UsageError(f"{Path(filename).name or 'the file'} is not a transcript file; send one of {allowed}")
+    if not any(ch.isalnum() for ch in stem):
+        raise UsageError(f"{Path(filename).name} has no name before {'.' + suffix}; rename the file (e.g. "
+                         f"interview-2024.{suffix}) and send it again")
     ascii_stem = unicodedata.normalize("NFKD", stem.translate(_LETTERS)).encode("ascii", "ignore").decode("ascii")
     clean = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_stem).strip("-_").lower()[:80]
     if len(clean) * 2 < len(stem.strip()):  # mostly non-Latin: keep names apart with a hash of the original
@@ -61,16 +65,45 @@ def add(data_dir: Path, filename: str, raw: bytes) -> Added:
             return Added(name, transcript, unchanged=True)
         raise UsageError(f"a different transcript named {name} is already indexed; remove {name} first, "
                          "or send the file under another name")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=data_dir)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=data_dir)
+    except OSError as err:
+        raise _not_writable(data_dir, err) from err
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(raw)
         os.replace(tmp, target)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise _not_writable(data_dir, err) from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Added(name, transcript, unchanged=False)
+
+
+def _not_writable(folder: Path, err: OSError) -> UsageError:
+    """A read-only or full disk, no permission: one line naming the folder, with nothing left behind."""
+    why = err.strerror or type(err).__name__
+    return UsageError(f"cannot write to the folder {folder} ({why}); nothing was changed. Make it writable "
+                      "for the bot's user, then try again")
+
+
+def _move(source: Path, target: Path) -> None:
+    """Move one file; on failure nothing is left at `target` and `source` is where it was."""
+    try:
+        os.rename(source, target)
+        return
+    except OSError as err:
+        if err.errno != errno.EXDEV:
+            raise
+    shutil.copy2(source, target)  # another file system: copy, then delete the original
+    try:
+        os.unlink(source)
+    except OSError:
+        target.unlink(missing_ok=True)
+        raise
 
 
 def remove(data_dir: Path, doc: str, trash_dir: Path) -> Path:
@@ -78,13 +111,22 @@ def remove(data_dir: Path, doc: str, trash_dir: Path) -> Path:
     path = (data_dir / doc).resolve()
     if data_dir.resolve() not in path.parents or not path.is_file() or path.suffix.lower() not in TRANSCRIPT_SUFFIXES:
         raise UsageError(f"no transcript {doc!r} is indexed; the list of sources names them")
-    trash_dir.mkdir(parents=True, exist_ok=True)
+    if not os.access(path.parent, os.W_OK):
+        raise _not_writable(path.parent, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
     stamp = time.strftime("%Y%m%d-%H%M%S")
     moved = trash_dir / f"{stamp}-{path.name}"
-    shutil.move(path, moved)
     meta = path.with_name(path.name.rsplit(".", 1)[0] + METADATA_SUFFIX)
+    try:
+        trash_dir.mkdir(parents=True, exist_ok=True)
+        _move(path, moved)
+    except OSError as err:
+        raise _not_writable(Path(err.filename).parent if err.filename else path.parent, err) from err
     if meta.is_file():
-        shutil.move(meta, trash_dir / f"{stamp}-{meta.name}")
+        try:
+            _move(meta, trash_dir / f"{stamp}-{meta.name}")
+        except OSError as err:
+            _move(moved, path)  # all or nothing
+            raise _not_writable(path.parent, err) from err
     return moved
 
 

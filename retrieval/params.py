@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_QUESTION_CHARS = 4096  # the most a Telegram message holds: no question is read further, from any edge
 DEFAULT_SUMMARY_WORDS = 250  # a summary's default budget of quoted words
 MIN_TRANSCRIPT_WORDS = 40  # a transcript's least share of a summary of several: less would quote nothing
 TOPIC_WINDOWS = 6  # passages a summary topic draws its sentences from

@@ -1,14 +1,11 @@
-"""ChromaDB through langchain-chroma: embedded or server, blue-green collections, model checks, a lock.
+"""ChromaDB through langchain-chroma: blue-green collections and model checks (the client: chroma.py).
 
-- Embedded (`PersistentClient` under `<index_dir>/chroma`) is owned by one process: a lock file makes a
-  second process fail at once with a clear message, because two processes on one folder corrupt it.
-- Server mode (`Settings.chroma_url`) lets several processes share one index.
 - Every "space" (the main model, the multilingual one) has its own collections; a pointer record in a
   small `<prefix>-pointer` collection names the active one. A rebuild fills a new collection, checks its
   count, flips the pointer, then drops the old one, so readers never see a half-built index.
 - Vectors are always computed here (Chroma's default embedding function would download a model); the
   model id and dimension are written into the collection metadata and checked on open.
-- All chromadb exceptions are mapped into `retrieval.errors` in this module.
+- All chromadb exceptions are mapped into `retrieval.errors` by `chroma.mapped()`.
 """
 
 from __future__ import annotations
@@ -16,28 +13,19 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlparse
 
-import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
-from filelock import FileLock, Timeout
 from langchain_chroma import Chroma
 
+from retrieval.chroma import IndexCollectionGone, mapped
 from retrieval.chunking import Chunk
-from retrieval.config import Settings
 from retrieval.embeddings import OfflineEmbeddings
 from retrieval.errors import (
     Fix,
-    IndexLockedError,
     ModelMismatchError,
-    StoreUnavailableError,
-    UsageError,
     VerbatimError,
 )
 from retrieval.models import Hit
@@ -45,71 +33,6 @@ from retrieval.models import Hit
 log = logging.getLogger(__name__)
 _POINTER = "pointer"
 ORPHAN_SECONDS = 3600.0
-
-
-def connect(settings: Settings) -> tuple[Any, FileLock | None]:
-    """A Chroma client for the settings, and the lock that guards an embedded folder (None for a server)."""
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_url:
-        return _http_client(settings, chroma_settings), None
-    index_folder(settings.index_dir)
-    lock = FileLock(str(settings.index_dir / "verbatim.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout as err:
-        raise IndexLockedError(
-            f"another Verbatim process is using the index in {settings.index_dir}; stop it first, or run a "
-            "Chroma server (chroma run) that several processes can share", fix=Fix.CHROMA_URL
-        ) from err
-    except OSError as err:  # filelock's Timeout is an OSError too, so it is caught first
-        raise _unusable(settings.index_dir, err) from err
-    try:
-        client = chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
-    except Exception as err:
-        lock.release()
-        raise VerbatimError(f"cannot open the index in {settings.index_dir}: {err}; "
-                            "delete that folder and rebuild the index", fix=Fix.REBUILD) from err
-    return client, lock
-
-
-def index_folder(path: Path) -> Path:
-    """The index dir, created if need be; one that cannot be is a usage error, not a traceback."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise _unusable(path, err) from err
-    return path
-
-
-def _unusable(path: Path, err: OSError) -> UsageError:
-    """A file in the way, no permission, a read-only disk: said in one line, with the fix."""
-    why = "a file is in the way" if isinstance(err, FileExistsError | NotADirectoryError) else err.strerror
-    return UsageError(f"cannot use {path} as the index dir ({why})", fix=Fix.INDEX_DIR)
-
-
-def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
-    url = urlparse(settings.chroma_url or "")
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise StoreUnavailableError(f"the Chroma server address {settings.chroma_url!r} is not an http(s)://host:port "
-                                    "URL", fix=Fix.CHROMA_URL)
-    port = url.port or (443 if url.scheme == "https" else 8000)
-    deadline = time.monotonic() + settings.server_wait_seconds
-    delay = 0.2
-    while True:
-        try:
-            client = chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https",
-                                         settings=chroma_settings)
-            client.heartbeat()
-            return client
-        except Exception as err:
-            if time.monotonic() + delay > deadline:
-                raise StoreUnavailableError(
-                    f"the Chroma server at {settings.chroma_url} did not answer within "
-                    f"{settings.server_wait_seconds:.0f} s ({type(err).__name__}); start it "
-                    f"(chroma run --path DIR --port {port}) or use the embedded index", fix=Fix.CHROMA_URL
-                ) from err
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
 
 
 class Space:
@@ -125,17 +48,17 @@ class Space:
 
     # -- pointer -------------------------------------------------------------------------------------
     def _pointer(self) -> Any:
-        with _mapped():
+        with mapped():
             return self.client.get_or_create_collection(f"{self.prefix}-{_POINTER}")
 
     def active_name(self) -> str | None:
-        with _mapped():
+        with mapped():
             got = self._pointer().get(ids=[self.name], include=["metadatas"])
         metas = got.get("metadatas") or []
         return str(metas[0]["collection"]) if metas and metas[0] else None
 
     def _flip(self, collection: str) -> None:
-        with _mapped():
+        with mapped():
             self._pointer().upsert(ids=[self.name], metadatas=[{"collection": collection}],
                                    embeddings=[[0.0]], documents=[collection])
 
@@ -151,7 +74,7 @@ class Space:
         return self._store
 
     def _open(self, name: str) -> Chroma:
-        with _mapped():
+        with mapped():
             collection = self.client.get_collection(name)
         meta = collection.metadata or {}
         if meta.get("model_id") != self.embeddings.model_id or meta.get("dim") != self.embeddings.dim:
@@ -167,7 +90,7 @@ class Space:
         """Blue-green: fill a new collection, verify it, flip the pointer, drop the old one."""
         old = self.active_name()
         name = f"{self.prefix}-{self.name}-{uuid.uuid4().hex[:12]}"
-        with _mapped():
+        with mapped():
             collection = self.client.create_collection(
                 name, metadata={"model_id": self.embeddings.model_id, "dim": self.embeddings.dim,
                                 "built_at": time.time()},
@@ -210,7 +133,7 @@ class Space:
             self.rebuild(chunks)
             return len(chunks), 0
         collection = store._collection
-        with _mapped():
+        with mapped():
             if docs is None:
                 have = set(collection.get(include=[])["ids"])
             else:
@@ -221,14 +144,14 @@ class Space:
         stale = sorted(have - want.keys())
         missing = [c for cid, c in want.items() if cid not in have]
         batch = self._batch_size()
-        with _mapped():
+        with mapped():
             for i in range(0, len(stale), batch):
                 collection.delete(ids=stale[i:i + batch])
         self._upsert(collection, missing, None)
         return len(missing), len(stale)
 
     def _batch_size(self) -> int:
-        with _mapped():
+        with mapped():
             return min(int(self.client.get_max_batch_size()), 4096)
 
     def _upsert(self, collection: Any, chunks: Sequence[Chunk], vectors: np.ndarray | None) -> None:
@@ -239,7 +162,7 @@ class Space:
             part = chunks[i:i + batch]
             vecs = vectors[i:i + batch] if vectors is not None else self.embeddings.vectors(
                 [c.search_text for c in part])
-            with _mapped():
+            with mapped():
                 collection.upsert(ids=[c.id for c in part], embeddings=vecs.astype(np.float32),
                                   documents=[c.text for c in part], metadatas=[c.metadata() for c in part])
 
@@ -263,7 +186,7 @@ class Space:
             if store is None:
                 return []
             try:
-                with _mapped():
+                with mapped():
                     # Straight to the collection: langchain's similarity search always fetches the
                     # documents and metadata too (a third of the query time here), and the service
                     # already holds every chunk in memory; ids and distances are all it needs.
@@ -275,26 +198,3 @@ class Space:
                 if attempt:
                     raise
         return []
-
-
-class IndexCollectionGone(VerbatimError):
-    """The active collection was dropped under us (a rebuild flipped the pointer)."""
-
-
-@contextmanager
-def _mapped() -> Iterator[None]:
-    """Map chromadb's exceptions to ours, so callers never see a third-party type."""
-    try:
-        yield
-    except NotFoundError as err:
-        raise IndexCollectionGone(f"index collection not found ({err})", fix=Fix.REBUILD) from err
-    except VerbatimError:
-        raise
-    except ChromaError as err:
-        raise VerbatimError(f"the index failed: {err}") from err
-    except (ConnectionError, OSError) as err:
-        raise StoreUnavailableError(f"lost the connection to the Chroma server ({err}); is it running?") from err
-    except Exception as err:
-        if type(err).__module__.startswith(("httpx", "httpcore")):
-            raise StoreUnavailableError(f"the Chroma server did not answer ({err}); is it running?") from err
-        raise

@@ -137,8 +137,8 @@ def test_user_limiter_allows_a_burst_then_says_how_long_to_wait() -> None:
 def test_stats_keep_questions_quotes_and_feedback(tmp_path: Path) -> None:
     stats = Stats(tmp_path / "stats.sqlite3")
     q = quote("Something was said here.", 10)
-    qid = stats.record(-100, "supergroup", "Readers", 7, answer(q))
-    stats.record(5, "private", None, 8, answer(abstained=True))
+    qid = stats.record(-100, "supergroup", 7, answer(q))
+    stats.record(5, "private", 8, answer(abstained=True))
     stats.add_shown(qid, answer(quote("More.", 50)))
     stats.feedback(qid, 7, 1)
     stats.feedback(qid, 7, -1)  # a change of mind replaces the vote
@@ -146,7 +146,7 @@ def test_stats_keep_questions_quotes_and_feedback(tmp_path: Path) -> None:
     assert asked is not None and asked.shown == (("interview.txt", 10, 34), ("interview.txt", 50, 55))
     totals = stats.totals()
     assert (totals.questions, totals.abstentions, totals.helpful, totals.unhelpful) == (2, 1, 0, 1)
-    assert totals.busiest[0] == ("Readers", 1) and totals.users == 2
+    assert dict(totals.by_chat_type) == {"supergroup": 1, "private": 1} and totals.users == 2
     stats.close()
     reopened = Stats(tmp_path / "stats.sqlite3")
     assert reopened.asked(qid) is not None  # survives a restart: buttons keep working
@@ -239,7 +239,7 @@ def test_menus_and_help_come_from_one_table() -> None:
     from retrieval import TRANSCRIPT_SUFFIXES
 
     private, group, admin = ([c.command for c in menu(m)] for m in (Menu.PRIVATE, Menu.GROUP, Menu.ADMIN))
-    assert private == ["help", "sources", "summary"] and group == ["ask", *private]
+    assert private == ["help", "sources", "summary", "privacy", "forget"] and group == ["ask", *private]
     assert admin == [*private, "reindex", "remove", "stats", "post_summary"]
     assert len({c.name for c in COMMANDS}) == len(COMMANDS)
     reader, for_admin = render.help_message([], False, False), render.help_message([], True, False)

@@ -15,6 +15,7 @@ import pytest
 from telegram import Update
 
 from bot.app import Handlers
+from bot.buttons import GONE
 from bot.commands import Callback
 from bot.config import BotSettings
 from bot.deps import Deps
@@ -138,7 +139,8 @@ async def test_buttons_with_unknown_or_broken_data_are_answered_not_crashed(hand
     ours = {"message_id": 5, "date": 0, "chat": {"id": READER, "type": "private"}, "text": "an answer",
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "V"}}
     presses = [("m:notanumber", ours), ("zz:1", ours), ("c:999999:0", ours), ("f:999999:1", ours),
-               ("m:1", None)]  # the last: a message too old for Telegram to include
+               ("m:1", None),  # a message too old for Telegram to include
+               ("m:99999999999999999999999", ours), ("c:1:-99999999999999999999", ours)]  # past SQLite's integers
     for data, message in presses:
         press = {"id": "q", "chat_instance": "c", "data": data,
                  "from": {"id": READER, "is_bot": False, "first_name": "U"}} | ({"message": message} if message else {})
@@ -146,8 +148,8 @@ async def test_buttons_with_unknown_or_broken_data_are_answered_not_crashed(hand
                      Update.de_json({"update_id": 2, "callback_query": press}, bot),  # type: ignore[arg-type]
                      context(bot))
     assert bot.answered == ["This button is not valid; ask again.", "This button is from an older version; ask again.",
-                            "I no longer have that quote; please ask again.", "I no longer have that answer.",
-                            "That message is no longer available; please ask again."]
+                            GONE, GONE, "That message is no longer available; please ask again.",
+                            "This button is not valid; ask again.", "This button is not valid; ask again."]
     assert not bot.sent
 
 
@@ -238,3 +240,63 @@ def test_the_terminal_chat_runs_its_own_command_table(service: Service) -> None:
     assert "/summary [TOPIC]" in text and "/doc NAME" in text and "/quit" in text
     assert "no transcript 'nowhere.txt'" in text and "unknown command /frobnicate; type /help" in text
     assert "lobster" in text.lower() and "The lobster season opens on May 1." in text
+
+
+def press_update(bot: RecordingBot, data: str, user: int, chat: int = GROUP, update_id: int = 50) -> Update:
+    chat_type = "private" if chat > 0 else "supergroup"
+    press = {"id": "q", "chat_instance": "c", "data": data, "from": {"id": user, "is_bot": False, "first_name": "U"},
+             "message": {"message_id": 5, "date": 0, "chat": {"id": chat, "type": chat_type}, "text": "an answer"}}
+    return Update.de_json({"update_id": update_id, "callback_query": press}, bot)  # type: ignore[arg-type]
+
+
+async def test_buttons_work_only_for_the_person_and_chat_that_asked(handlers: Handlers) -> None:
+    from bot.buttons import NOT_YOURS
+
+    bot = RecordingBot()
+    await handle(handlers.questions.ask_command, update(bot, "/ask When does the lobster season open?"),
+                 context(bot, ["When", "does", "the", "lobster", "season", "open?"]))
+    keyboard = bot.sent[-1]["reply_markup"]
+    data = keyboard.inline_keyboard[0][0].callback_data  # Context 1
+    await handle(handlers.buttons.button, press_update(bot, data, user=READER + 1), context(bot))
+    await handle(handlers.buttons.button, press_update(bot, data, user=READER, chat=READER), context(bot))
+    assert bot.answered == [NOT_YOURS, NOT_YOURS] and len(bot.sent) == 1
+    await handle(handlers.buttons.button, press_update(bot, data, user=READER), context(bot))
+    assert bot.answered[-1] is None and len(bot.sent) == 2  # the asker gets the passage
+
+
+async def test_every_command_and_button_goes_through_the_per_person_limit(service: Service, tmp_path: Path) -> None:
+    from bot.app import limited
+    from bot.commands import COMMANDS
+
+    settings = BotSettings("1:" + "a" * 30, None, None, frozenset({ADMIN}), None, None, None, "127.0.0.1", 8443,
+                           1.0, 2, 8)
+    stats = Stats(tmp_path / "s.sqlite3")
+    built = Handlers.build(Deps(service, stats, settings, UserLimiter(1.0, 2)))
+    bot = RecordingBot()
+    for n, name in enumerate(["help", "sources", "privacy", "summary", "start"]):
+        command = next(c for c in COMMANDS if c.name == name)
+        payload = update(bot, f"/{name}", chat=READER).to_dict() | {"update_id": 100 + n}
+        await handle(limited(built.deps, command.handler(built)), Update.de_json(payload, bot),  # type: ignore[arg-type]
+                     context(bot))
+    assert sum("faster than I can keep up" in s["text"] for s in bot.sent) == 3
+    await handle(limited(built.deps, built.buttons.button), press_update(bot, "m:1", READER, READER, 200), context(bot))
+    assert "faster than I can keep up" in (bot.answered[-1] or "")
+    stats.close()
+
+
+async def test_stats_are_shown_only_in_an_admins_private_chat_and_name_no_one(handlers: Handlers) -> None:
+    bot = RecordingBot()
+    await handle(handlers.admins.stats, update(bot, "/stats", user=ADMIN, chat=GROUP), context(bot))
+    assert "only in your private chat" in bot.sent[-1]["text"]
+    await handle(handlers.admins.stats, update(bot, "/stats", user=ADMIN, chat=ADMIN), context(bot))
+    assert "Questions:" in bot.sent[-1]["text"] and "Busiest" not in bot.sent[-1]["text"]
+
+
+async def test_forget_erases_the_senders_questions(handlers: Handlers) -> None:
+    bot = RecordingBot()
+    await handle(handlers.questions.private_text, update(bot, "Who was arrested?", chat=READER), context(bot))
+    assert handlers.deps.stats.totals().questions == 1
+    await handle(handlers.readers.forget, update(bot, "/forget", chat=READER), context(bot))
+    assert "deleted 1 question" in bot.sent[-1]["text"] and handlers.deps.stats.totals().questions == 0
+    await handle(handlers.readers.privacy, update(bot, "/privacy", chat=READER), context(bot))
+    assert "48 hours" in bot.sent[-1]["text"]

@@ -1,0 +1,55 @@
+"""Two lanes of worker threads, so expensive work cannot starve ordinary questions.
+
+- `cheap`: English questions, buttons, /sources, /help: milliseconds each, on their own threads.
+- `costly`: summaries, non-English questions (the multilingual model: up to ~2 s of CPU each), uploads
+  and reindexing, on a few threads of their own. Each person has at most one costly job waiting or
+  running, and at most `queue` wait in all: past that the person is asked to try again shortly, instead
+  of everyone's wait growing without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from retrieval import UsageError
+
+T = TypeVar("T")
+BUSY = "I am busy with other long requests; please try again in a minute."
+ONE_AT_A_TIME = "I am still working on your previous long request; please wait for it."
+
+
+class Work:
+    def __init__(self, cheap_threads: int = 8, costly_threads: int = 1, queue: int = 8) -> None:
+        self._cheap = ThreadPoolExecutor(cheap_threads, thread_name_prefix="cheap")
+        self._costly = ThreadPoolExecutor(costly_threads, thread_name_prefix="costly")
+        self.queue = queue
+        self._lock = threading.Lock()
+        self._owners: dict[Hashable, int] = {}
+
+    async def cheap(self, fn: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._cheap, fn, *args)
+
+    async def costly(self, fn: Callable[..., T], *args: object, owner: Hashable = None) -> T:
+        """Run `fn` in the costly lane; UsageError (said to the person) when it is full or `owner` already
+        has a job there. An admin's job (owner None) is only bounded by the lane."""
+        with self._lock:
+            if sum(self._owners.values()) >= self.queue:
+                raise UsageError(BUSY)
+            if owner is not None and self._owners.get(owner):
+                raise UsageError(ONE_AT_A_TIME)
+            self._owners[owner] = self._owners.get(owner, 0) + 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._costly, fn, *args)
+        finally:
+            with self._lock:
+                self._owners[owner] -= 1
+                if not self._owners[owner]:
+                    del self._owners[owner]
+
+    def shutdown(self) -> None:
+        self._cheap.shutdown(wait=False, cancel_futures=True)
+        self._costly.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,138 @@
+"""Reaching Chroma: an embedded folder owned by one process, or a server; Chroma's errors made ours.
+
+- Embedded (`PersistentClient` under `<index_dir>/chroma`) is owned by one process: a lock file makes a
+  second process fail at once with a clear message, because two processes on one folder corrupt it.
+- Server mode (`Settings.chroma_url`) lets several processes share one index.
+- `mapped()` turns every chromadb exception, a Rust panic included, into one from `retrieval.errors`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import ChromaError, NotFoundError
+from filelock import FileLock, Timeout
+
+from retrieval.config import Settings
+from retrieval.errors import Fix, IndexLockedError, StoreUnavailableError, UsageError, VerbatimError
+
+
+def connect(settings: Settings) -> tuple[Any, FileLock | None]:
+    """A Chroma client for the settings, and the lock that guards an embedded folder (None for a server)."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        return _http_client(settings, chroma_settings), None
+    index_folder(settings.index_dir)
+    lock = FileLock(str(settings.index_dir / "verbatim.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout as err:
+        raise IndexLockedError(
+            f"another Verbatim process is using the index in {settings.index_dir}; stop it first, or run a "
+            "Chroma server (chroma run) that several processes can share", fix=Fix.CHROMA_URL
+        ) from err
+    except OSError as err:  # filelock's Timeout is an OSError too, so it is caught first
+        raise _unusable(settings.index_dir, err) from err
+    try:
+        with mapped():
+            client = chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+            client.heartbeat()
+    except BaseException as err:
+        lock.release()
+        if isinstance(err, KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
+        raise unreadable(settings.index_dir, err) from err
+    return client, lock
+
+
+def unreadable(index_dir: Path, err: BaseException) -> VerbatimError:
+    """The embedded index cannot be opened. Only its `chroma` folder is named: state never lives in the
+    index dir (the bot keeps stats and removed transcripts in its state dir), but a person should still be
+    told to delete no more than what the rebuild recreates."""
+    why = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+    return VerbatimError(f"cannot open the index in {index_dir / 'chroma'} ({why}); move that folder aside "
+                         "(it holds only the index, rebuilt from the transcripts) and rebuild the index",
+                         fix=Fix.REBUILD)
+
+
+def is_panic(err: BaseException) -> bool:
+    """A Rust panic inside chromadb's bindings: pyo3 raises `PanicException`, a BaseException, which an
+    `except Exception` lets through to kill the process."""
+    return type(err).__name__ == "PanicException" or any(
+        type(c).__name__ == "PanicException" for c in type(err).__mro__)
+
+
+def index_folder(path: Path) -> Path:
+    """The index dir, created if need be; one that cannot be is a usage error, not a traceback."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _unusable(path, err) from err
+    return path
+
+
+def _unusable(path: Path, err: OSError) -> UsageError:
+    """A file in the way, no permission, a read-only disk: said in one line, with the fix."""
+    why = "a file is in the way" if isinstance(err, FileExistsError | NotADirectoryError) else err.strerror
+    return UsageError(f"cannot use {path} as the index dir ({why})", fix=Fix.INDEX_DIR)
+
+
+def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
+    url = urlparse(settings.chroma_url or "")
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise StoreUnavailableError(f"the Chroma server address {settings.chroma_url!r} is not an http(s)://host:port "
+                                    "URL", fix=Fix.CHROMA_URL)
+    port = url.port or (443 if url.scheme == "https" else 8000)
+    deadline = time.monotonic() + settings.server_wait_seconds
+    delay = 0.2
+    while True:
+        try:
+            client = chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https",
+                                         settings=chroma_settings)
+            client.heartbeat()
+            return client
+        except Exception as err:
+            if time.monotonic() + delay > deadline:
+                raise StoreUnavailableError(
+                    f"the Chroma server at {settings.chroma_url} did not answer within "
+                    f"{settings.server_wait_seconds:.0f} s ({type(err).__name__}); start it "
+                    f"(chroma run --path DIR --port {port}) or use the embedded index", fix=Fix.CHROMA_URL
+                ) from err
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+class IndexCollectionGone(VerbatimError):
+    """The active collection was dropped under us (a rebuild flipped the pointer)."""
+
+
+@contextmanager
+def mapped() -> Iterator[None]:
+    """Map chromadb's exceptions to ours, so callers never see a third-party type."""
+    try:
+        yield
+    except NotFoundError as err:
+        raise IndexCollectionGone(f"index collection not found ({err})", fix=Fix.REBUILD) from err
+    except VerbatimError:
+        raise
+    except ChromaError as err:
+        raise VerbatimError(f"the index failed: {err}") from err
+    except (ConnectionError, OSError) as err:
+        raise StoreUnavailableError(f"lost the connection to the Chroma server ({err}); is it running?") from err
+    except Exception as err:
+        if type(err).__module__.startswith(("httpx", "httpcore")):
+            raise StoreUnavailableError(f"the Chroma server did not answer ({err}); is it running?") from err
+        raise
+    except BaseException as err:
+        if is_panic(err):
+            first = str(err).splitlines()[0][:200] if str(err) else "no message"
+            raise VerbatimError(f"the index is damaged (Chroma stopped with: {first}); rebuild it",
+                                fix=Fix.REBUILD) from err
+        raise
