@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test lint bench bench-speed bench-bot eval clean
+.PHONY: install run test lint bench bench-speed bench-bot eval curve fuzz reliability clean
 
 install: $(STAMP)
 
@@ -34,6 +34,11 @@ eval: install
 	  $(BIN)/python benchmarks/evaluate.py $(SHARED)/eval/qmsum/$$set/questions.jsonl \
 	    $(SHARED)/eval/qmsum/$$set/transcripts $(SHARED)/eval/score.py || exit 1; done
 
+# The abstention curve: every dev question's answerability score against each threshold (needs ../shared).
+curve: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/abstention.py $(SHARED)
+
 # Scale: 1x, 10x, 30x committee-train, embedded and server mode (benchmarks/SCALE.md, scale.png).
 bench: install
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
@@ -46,6 +51,16 @@ bench-speed: install
 # Load through the Telegram HTTP stack: `verbatim run` against a local Bot API server.
 bench-bot: install
 	$(BIN)/python benchmarks/bot_load.py $(SHARED)
+
+# Coverage-guided fuzzing (atheris) of every decoder of outside input; FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz: install
+	for target in callbacks refs transcripts render; do \
+	  PYTHONPATH=. $(BIN)/python -m tests.fuzz $$target -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=var/fuzz- || exit 1; done
+
+# benchmarks/RELIABILITY.md: every hostile input, injected fault, identity at rest and flood, measured.
+reliability: install
+	PYTHONPATH=. $(BIN)/python benchmarks/reliability.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
