@@ -85,6 +85,9 @@ class Index:
             prefix = self.settings.collection_prefix
             self._spaces = (Space(self._client, prefix, "main", self.main_model),
                             Space(self._client, prefix, "multilingual", self.multi_model))
+            if not self.settings.chroma_url:  # we hold the folder's lock: no rebuild of another process is running
+                for space in self._spaces:
+                    space.drop_orphans(older_than=0.0)
         return self._spaces
 
     def active_collection(self) -> str | None:

@@ -106,13 +106,14 @@ class Space:
         self._flip(name)
         if old:
             self._drop(old)
-        self._drop_orphans(keep=name)
+        self.drop_orphans(keep=name)
         self._store = None
         return name
 
-    def _drop_orphans(self, keep: str, older_than: float = ORPHAN_SECONDS) -> None:
-        """Collections of this space that no pointer names: left by a rebuild that crashed, or by two
-        processes rebuilding at once. Only old ones go: a young one may be another process's rebuild."""
+    def drop_orphans(self, keep: str | None = None, older_than: float = ORPHAN_SECONDS) -> None:
+        """Collections of this space that no pointer names: left by a rebuild that crashed (killed mid-way),
+        or by two processes rebuilding at once. Only old ones go, unless the caller knows no one else can
+        be rebuilding (the embedded index, whose lock it holds): a young one may be another process's."""
         prefix = f"{self.prefix}-{self.name}-"
         try:
             collections = self.client.list_collections()

@@ -5,6 +5,7 @@ thousand chunks, so the library here is that large."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import chromadb
@@ -16,6 +17,7 @@ from retrieval.errors import VerbatimError
 from retrieval.models import Hit
 from retrieval.service import Service
 from retrieval.store import Space
+from tests.conftest import make_data_dir
 
 pytestmark = pytest.mark.slow
 TOPICS = ["harbour", "orchard", "bridge", "school", "clinic", "railway", "library", "market", "river", "forest"]
@@ -76,3 +78,23 @@ def test_chunks_deleted_behind_our_back_are_restored(tmp_path: Path) -> None:
         healed = service.ask(QUESTION)
         assert service.corpus is not None and report.added == 300
     assert [q.text for q in healed.quotes] == [q.text for q in healthy.quotes]
+
+
+def test_a_collection_left_by_a_killed_rebuild_is_dropped_at_the_next_start(tmp_path: Path) -> None:
+    """SIGKILL during a rebuild leaves a half-filled collection that no pointer names; the embedded index's
+    owner drops it as soon as it opens the index, not an hour later."""
+    data = make_data_dir(tmp_path)
+    settings = Settings(data, tmp_path / "index")
+    with Service(settings) as service:
+        service.open()
+    client = chromadb.PersistentClient(path=str(tmp_path / "index" / "chroma"),
+                                       settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
+    client.create_collection("verbatim-main-deadbeef0000", metadata={"built_at": time.time()})
+    names = {c.name for c in client.list_collections()}
+    assert "verbatim-main-deadbeef0000" in names
+    del client
+    with Service(settings) as service:
+        service.open()
+        left = {c.name for c in service._index._connected()[0].client.list_collections()}
+    assert "verbatim-main-deadbeef0000" not in left
+    assert any(n.startswith("verbatim-main-") for n in left)  # the active one stays
