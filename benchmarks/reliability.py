@@ -3,7 +3,7 @@
     python benchmarks/reliability.py [--seconds 10]
 
 1. Runs the test modules that hold one test per hostile input or injected fault (tests/test_reliability.py,
-   test_privacy.py, test_handlers.py, test_fuzz.py) and counts cases per class from their names.
+   test_privacy.py, test_handlers.py, test_fuzz.py, test_healing.py) and counts cases per class from their names.
 2. Runs benchmarks/flood.py: a real `verbatim run` under the two flooding attacks, the victim's p95, answers
    lost, identities found at rest afterwards and files written outside the data, state and index dirs.
 """
@@ -20,8 +20,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ["tests/test_reliability.py", "tests/test_privacy.py", "tests/test_handlers.py", "tests/test_fuzz.py"]
+MODULES = ["tests/test_reliability.py", "tests/test_privacy.py", "tests/test_handlers.py", "tests/test_fuzz.py",
+           "tests/test_healing.py"]
 CLASSES = {
+    "damaged index": ("damaged", "probe", "deleted_behind", "killed_rebuild"),
     "privacy": ("privacy", "forget", "retention", "raw_ids", "key", "version_1", "edited", "belong", "stats_are"),
     "crashes and wrong paths": ("jsonl", "chroma", "garbled", "read_only", "named_only", "control", "timestamps",
                                 "panic", "broken_data", "state_left", "overlong", "not_writable"),

@@ -93,7 +93,7 @@ class Answerer:
         scope = doc or (corpus.chunks[ranked[0].chunk].doc if ranked else None)
         if scope is None or scope not in corpus.e5_docs:
             return None
-        q_vector = self.index.multi_model.query_vector(question.text)
+        q_vector = self.index.reading_model.query_vector(question.text)
         return Meaning.of(corpus, scope, q_vector, multilingual_rows(corpus, scope, np.zeros_like(q_vector)))
 
     def more(self, text: str, doc: str | None, shown: set[tuple[str, int]], count: int = 3) -> Answer:

@@ -51,6 +51,10 @@ class Index:
         self.settings = settings
         self.main_model: OfflineEmbeddings = WordLlamaEmbeddings()
         self.multi_model: OfflineEmbeddings = E5Embeddings()
+        # A second instance (about 30 MB) reads English questions over interview-sized transcripts: each
+        # instance runs one text at a time, and an English question must never wait behind a long question
+        # in another language or an index build on the first one.
+        self.reading_model: OfflineEmbeddings = E5Embeddings()
         self._client: Any = None
         self._lock: FileLock | None = None
         self._spaces: tuple[Space, Space] | None = None

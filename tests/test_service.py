@@ -224,3 +224,20 @@ def test_a_corpus_past_the_sentence_vector_budget_answers_and_summarises_the_sam
     finally:
         monkeypatch.undo()
         corpus.embed_sentences(service.main_model)
+
+
+def test_an_english_question_never_waits_for_the_multilingual_model(service: Service) -> None:
+    """A long question in another language holds the multilingual model for up to a second or two; an
+    English question reads the interview with its own instance, so it is answered meanwhile."""
+    import threading
+
+    done: list[bool] = []
+    busy = service._index.multi_model._lock  # type: ignore[attr-defined]
+    with busy:  # as while a 2,000-character question in another language is embedded
+        asking = threading.Thread(target=lambda: done.append(bool(service.ask("Whose house was searched?",
+                                                                               "mammadli-interview.txt").quotes)))
+        asking.start()
+        asking.join(timeout=10)
+        answered_meanwhile = not asking.is_alive()
+    asking.join()
+    assert answered_meanwhile and done == [True]
