@@ -57,11 +57,11 @@ class Buttons:
     async def _more(self, update: Update, context: Context, query: CallbackQuery, asked: Asked) -> None:
         stats, service, work = self.deps.stats, self.deps.service, self.deps.work
         shown = {(d, s) for d, s, _ in asked.shown}
+        await query.answer()  # now: Telegram refuses an answer to a query older than about 15 s
         if await work.cheap(costly_question, service, asked.question):
             answer = await work.costly(service.more, asked.question, asked.doc, shown, owner=query.from_user.id)
         else:
             answer = await work.cheap(service.more, asked.question, asked.doc, shown)
-        await query.answer()
         if not answer.quotes:
             await reply(update, context, render.NO_MORE)
             return

@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 SECRET_FILE = "identity.key"  # noqa: S105 - a file name, not a secret
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -35,20 +37,27 @@ def private_file(path: Path) -> None:
 
 
 def load_secret(path: Path) -> bytes:
-    """The key in `path`, made (32 random bytes, 0600) on first use."""
+    """The key in `path`, made (32 random bytes, 0600) on first use. It is written to a side file and
+    renamed into place, so a crash never leaves an empty key; one that is unusable anyway (edited by
+    hand) is replaced, which only unlinks the hashes kept so far: old buttons stop working, nothing else."""
     private_dir(path.parent)
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
-    except FileExistsError:
-        with contextlib.suppress(OSError):
-            os.chmod(path, PRIVATE_FILE)
         key = bytes.fromhex(path.read_text(encoding="ascii").strip())
-        if len(key) < 16:
-            raise ValueError(f"{path} does not hold a key") from None
-        return key
+        if len(key) >= 16:
+            with contextlib.suppress(OSError):
+                os.chmod(path, PRIVATE_FILE)
+            return key
+        log.warning("%s holds no usable key (too short); making a new one", path)
+    except FileNotFoundError:
+        pass
+    except (ValueError, UnicodeDecodeError) as err:
+        log.warning("%s holds no usable key (%s); making a new one", path, err)
     key = secrets.token_bytes(32)
+    side = path.with_name(f"{path.name}.new")
+    fd = os.open(side, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(key.hex() + "\n")
+    os.replace(side, path)
     return key
 
 

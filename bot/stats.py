@@ -17,7 +17,6 @@ Privacy by design (README "Privacy"; `/privacy` says it to people):
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -104,17 +103,15 @@ class Stats:
 
     # -- opening -------------------------------------------------------------------------------------
     def _open(self, path: Path) -> sqlite3.Connection:
-        """The database, created 0600; one SQLite cannot read is moved aside (kept, 0600) and replaced."""
+        """The database, created 0600. One SQLite cannot read is deleted and started afresh: what it held
+        (counts, the digest's place, perhaps question texts an old version kept) cannot be read back, and
+        keeping an unreadable copy of people's questions forever is what this store must never do."""
         try:
             return self._connect(path)
         except sqlite3.DatabaseError as err:
-            aside = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
             for suffix in ("", "-wal", "-shm"):
-                old = Path(f"{path}{suffix}")
-                if old.exists():
-                    os.replace(old, f"{aside}{suffix}")
-            log.warning("the stats database %s could not be read (%s); moved it aside to %s and started a new one",
-                        path, err, aside.name)
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            log.warning("the stats database %s could not be read (%s); deleted it and started a new one", path, err)
             return self._connect(path)
 
     def _connect(self, path: Path) -> sqlite3.Connection:
@@ -225,6 +222,7 @@ class Stats:
             self._db.execute("DELETE FROM shown WHERE question_id = ?", (question_id,))
             self._db.execute("UPDATE questions SET question = NULL, chat = NULL, person = NULL WHERE id = ?",
                              (question_id,))
+        self._checkpoint()  # out of the write-ahead log too, as /privacy promises
 
     # -- retention -----------------------------------------------------------------------------------
     def purge(self, now: float | None = None) -> int:

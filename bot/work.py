@@ -1,10 +1,12 @@
 """Two lanes of worker threads, so expensive work cannot starve ordinary questions.
 
 - `cheap`: English questions, buttons, /sources, /help: milliseconds each, on their own threads.
-- `costly`: summaries, non-English questions (the multilingual model: up to ~2 s of CPU each), uploads
-  and reindexing, on a few threads of their own. Each person has at most one costly job waiting or
-  running, and at most `queue` wait in all: past that the person is asked to try again shortly, instead
-  of everyone's wait growing without bound.
+- `costly`: summaries and non-English questions (the multilingual model: up to ~2 s of CPU each), on a
+  thread of their own. Each person has at most one costly job waiting or running, and at most `queue`
+  wait in all: past that the person is asked to try again shortly, instead of everyone's wait growing
+  without bound.
+- `admin`: uploads, removals and reindexing (owner None), on one more thread, so a rebuild that takes
+  minutes holds up neither questions in other languages nor summaries.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Work:
     def __init__(self, cheap_threads: int = 8, costly_threads: int = 1, queue: int = 8) -> None:
         self._cheap = ThreadPoolExecutor(cheap_threads, thread_name_prefix="cheap")
         self._costly = ThreadPoolExecutor(costly_threads, thread_name_prefix="costly")
+        self._admin = ThreadPoolExecutor(1, thread_name_prefix="admin")
         self.queue = queue
         self._lock = threading.Lock()
         self._owners: dict[Hashable, int] = {}
@@ -35,7 +38,9 @@ class Work:
 
     async def costly(self, fn: Callable[..., T], *args: object, owner: Hashable = None) -> T:
         """Run `fn` in the costly lane; UsageError (said to the person) when it is full or `owner` already
-        has a job there. An admin's job (owner None) is only bounded by the lane."""
+        has a job there. An admin's job (owner None) runs in the admin lane, one at a time."""
+        if owner is None:
+            return await asyncio.get_running_loop().run_in_executor(self._admin, fn, *args)
         with self._lock:
             if sum(self._owners.values()) >= self.queue:
                 raise UsageError(BUSY)
@@ -53,3 +58,4 @@ class Work:
     def shutdown(self) -> None:
         self._cheap.shutdown(wait=False, cancel_futures=True)
         self._costly.shutdown(wait=False, cancel_futures=True)
+        self._admin.shutdown(wait=False, cancel_futures=True)

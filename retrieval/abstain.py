@@ -39,11 +39,12 @@ _NUMBER = re.compile(r"\d|%|\b(?:percent|half|third|quarter|twice|double|dozen|h
 _DATE = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
                    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
                    r"tomorrow|ago|year|years|month|months|week|weeks|century|decade)\b", re.I)
+# (?<!\w)...(?![\w-]): whole words only, so "несколько" (several) or "никогда" (never) ask for nothing.
 _ASKS_QUANTITY = re.compile(r"\bhow (?:much|many|long|often|far|old|large|big)\b|\bwhat (?:percentage|"
-                            r"share|number|amount|proportion)\b|\bby how\b|сколько|какой возраст|какого возраста|"
-                            r"\bneçə\b|\bnə qədər\b", re.I)
-_ASKS_DATE = re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bin which year\b|когда|в каком году|"
-                        r"какого числа|\bnə vaxt\b|\bhansı (?:il|tarix|gün)", re.I)
+                            r"share|number|amount|proportion)\b|\bby how\b|(?<!\w)(?:сколько|какой возраст|"
+                            r"какого возраста|neçə|nə qədər)(?![\w-])", re.I)
+_ASKS_DATE = re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bin which year\b|(?<!\w)(?:когда|"
+                        r"в каком году|какого числа|nə vaxt|hansı (?:il|tarix|gün))(?![\w-])", re.I)
 _NAME = re.compile(r"[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’-]*(?:\s+(?:of\s+(?:the\s+)?|for\s+|de\s+|van\s+|von\s+)?"
                    r"[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’-]*)*")
 

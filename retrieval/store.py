@@ -183,10 +183,10 @@ class Space:
     def search(self, vector: np.ndarray, k: int, doc: str | None = None) -> list[Hit]:
         """Nearest chunks by cosine similarity; re-reads the pointer once if a rebuild dropped ours."""
         for attempt in (0, 1):
-            store = self.store(refresh=attempt == 1)
-            if store is None:
-                return []
             try:
+                store = self.store(refresh=attempt == 1)  # opening it may find it dropped too
+                if store is None:
+                    return []
                 with mapped():
                     # Straight to the collection: langchain's similarity search always fetches the
                     # documents and metadata too (a third of the query time here), and the service

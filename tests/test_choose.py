@@ -275,3 +275,7 @@ def test_quantity_and_date_questions_in_russian_and_azerbaijani() -> None:
     assert not lacks_answer_type("Сколько лет ему?", ["He is 60 years old."])
     assert lacks_answer_type("Bu nə vaxt oldu?", ["It happened."])
     assert lacks_answer_type("Neçə nəfər həbs olunub?", ["Many were arrested."])
+    # whole words only: "several" and "never" ask for no number or date
+    assert not lacks_answer_type("Он упоминал несколько имён?", ["He named the leaders."])
+    assert not lacks_answer_type("Он никогда не был в тюрьме?", ["He was never jailed."])
+    assert not lacks_answer_type("Вы когда-нибудь встречали его?", ["I met him."])

@@ -49,6 +49,17 @@ def test_no_raw_ids_titles_or_names_are_written_and_files_are_private(tmp_path: 
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
+def test_an_empty_or_garbled_key_is_replaced_not_fatal(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A crash between creating the key file and writing it must not stop every later start."""
+    for broken in (b"", b"not hex at all", b"abcd"):
+        (tmp_path / SECRET_FILE).write_bytes(broken)
+        key = load_secret(tmp_path / SECRET_FILE)
+        assert len(key) == 32 and load_secret(tmp_path / SECRET_FILE) == key
+        assert stat.S_IMODE((tmp_path / SECRET_FILE).stat().st_mode) == 0o600
+    assert "no usable key" in caplog.text
+    assert not list(tmp_path.glob("*.new"))
+
+
 def test_the_key_is_made_once_private_and_the_hashes_depend_on_it(tmp_path: Path) -> None:
     key = load_secret(tmp_path / SECRET_FILE)
     assert load_secret(tmp_path / SECRET_FILE) == key
@@ -138,14 +149,16 @@ def test_a_version_1_database_is_upgraded_without_raw_ids_or_titles(tmp_path: Pa
     assert identities_in(everything_at_rest(tmp_path), USER, OTHER, GROUP, TITLE, QUESTION) == []
 
 
-def test_a_garbled_database_is_moved_aside_and_replaced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_garbled_database_is_deleted_and_replaced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing unreadable is kept: it may hold question texts that could then never be erased."""
     path = tmp_path / "stats.sqlite3"
-    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000 + QUESTION.encode())
     stats = Stats(path)
     assert stats.record(USER, "private", USER, answer()) == 1
     stats.close()
-    assert [p.name for p in tmp_path.glob("stats.sqlite3.unreadable-*")]
-    assert "moved it aside" in caplog.text
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("stats.sqlite3")) in (
+        ["stats.sqlite3"], ["stats.sqlite3", "stats.sqlite3-shm", "stats.sqlite3-wal"])
+    assert "deleted it" in caplog.text
 
 
 def test_state_left_in_the_index_dir_moves_to_the_state_dir(tmp_path: Path) -> None:

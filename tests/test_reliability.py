@@ -180,6 +180,17 @@ async def test_costly_work_has_its_own_lane_and_cheap_questions_keep_theirs() ->
     work.shutdown()
 
 
+async def test_a_rebuild_in_the_admin_lane_holds_up_no_costly_question() -> None:
+    work = Work(costly_threads=1, queue=8)
+    rebuild = asyncio.create_task(work.costly(time.sleep, 1.0))  # an admin's job: owner None
+    await asyncio.sleep(0.05)
+    began = time.perf_counter()
+    await work.costly(time.sleep, 0.01, owner=5)  # a question in another language meanwhile
+    assert time.perf_counter() - began < 0.5
+    await rebuild
+    work.shutdown()
+
+
 async def test_one_costly_job_per_person_at_a_time() -> None:
     work = Work(costly_threads=2, queue=8)
     first = asyncio.create_task(work.costly(time.sleep, 0.2, owner=7))
