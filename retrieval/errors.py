@@ -29,20 +29,30 @@ class Fix(Enum):
 
 
 class VerbatimError(Exception):
-    """Base class: `str(err)` is a one-line message fit to show a person."""
+    """Base class: `str(err)` is a one-line message fit to show a person.
 
-    def __init__(self, message: str = "", fix: Fix | None = None) -> None:
-        super().__init__(message)
+    The message is a template with `{name}` fields filled from `params`, so an edge that speaks
+    another language can translate the template and fill in the same values. With no params the
+    message is taken literally.
+    """
+
+    def __init__(self, message: str = "", fix: Fix | None = None, **params: object) -> None:
+        super().__init__(message.format(**params) if params else message)
         self.fix = fix
+        self.template = message
+        self.params = params
 
 
 class TranscriptError(VerbatimError):
     """A transcript file that cannot be used; names the file and the reason."""
 
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+    def __init__(self, path: str, reason: str, **params: object) -> None:
+        if not params:
+            reason = reason.replace("{", "{{").replace("}", "}}")
+        super().__init__("{path}: " + reason, path=path, **params)
         self.path = path
-        self.reason = reason
+        self.reason = reason.format(**params) if params else reason.format()
+        self.reason_template = reason
 
 
 class IndexError_(VerbatimError):
