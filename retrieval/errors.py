@@ -49,7 +49,7 @@ class TranscriptError(VerbatimError):
     def __init__(self, path: str, reason: str, **params: object) -> None:
         if not params:
             reason = reason.replace("{", "{{").replace("}", "}}")
-        super().__init__("{path}: " + reason, path=path, **params)
+        super().__init__("{path}: " + reason, None, path=path, **params)
         self.path = path
         self.reason = reason.format(**params) if params else reason.format()
         self.reason_template = reason
