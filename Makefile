@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test lint bench bench-speed bench-bot eval curve fuzz reliability clean
+.PHONY: install run test lint catalogs bench bench-speed bench-bot eval curve fuzz reliability clean
 
 install: $(STAMP)
 
@@ -26,6 +26,11 @@ test: install
 lint: install
 	$(BIN)/ruff check bot retrieval tests benchmarks
 	$(BIN)/mypy
+
+# After changing a message: extract every message from bot/ and retrieval/ into bot/locale/verbatim.pot and
+# update the az and ru catalogs (new messages empty, changed ones fuzzy); then translate those in the .po files.
+catalogs: install
+	$(BIN)/python -m bot.catalogs
 
 # Quality on the shared evaluation sets (needs ../shared or SHARED=path).
 eval: install

@@ -16,13 +16,14 @@ from telegram.error import TelegramError
 
 from bot import render
 from bot.deps import Deps
-from bot.errors import for_people
+from bot.errors import for_people, reason
+from bot.i18n import N_, _, decimal, ngettext, percent
 from bot.replies import Context, reply, reply_parts
 from bot.state import adopt_removed
 from bot.stats import Totals
 from retrieval import MAX_UPLOAD_BYTES, IndexReport, UsageError, VerbatimError
 
-PRIVATE_ONLY = "Usage figures are shown only in your private chat with me; send /stats there."
+PRIVATE_ONLY = N_("Usage figures are shown only in your private chat with me; send /stats there.")
 
 MB = 1_048_576
 
@@ -35,16 +36,16 @@ class Admins:
     async def reindex(self, update: Update, context: Context) -> None:
         self.deps.require_admin(update)
         if self._reindexing.locked():
-            await reply(update, context, "A reindex is already running; I will report when it is done.")
+            await reply(update, context, _("A reindex is already running; I will report when it is done."))
             return
         async with self._reindexing:
-            await reply(update, context, "Rebuilding the index. I keep answering from the current one until the "
-                                         "new one is complete.")
+            await reply(update, context, _("Rebuilding the index. I keep answering from the current one until the "
+                                           "new one is complete."))
             try:
                 report = await self.deps.work.costly(self.deps.service.index, True)
             except VerbatimError as err:
-                raise UsageError(f"Reindex failed: {err}. The previous index is still in use.") from err
-        await reply_parts(update, context, render.pack(report_lines("Reindexed", report), separator="\n"))
+                raise UsageError("Reindex failed: {error}. The previous index is still in use.", error=err) from err
+        await reply_parts(update, context, render.pack(report_lines(report, reindexed=True), separator="\n"))
 
     async def upload(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -54,38 +55,47 @@ class Admins:
         document = message.document
         name = document.file_name or "transcript.txt"
         if document.file_size and document.file_size > MAX_UPLOAD_BYTES:
-            raise UsageError(f"Not added: {name} is {document.file_size / MB:.1f} MB; the limit is "
-                             f"{MAX_UPLOAD_BYTES // MB} MB. Split it into parts.")
+            raise UsageError("Not added: {name} is {size:.1f} MB; the limit is {limit} MB. Split it into parts.",
+                             name=name, size=document.file_size / MB, limit=MAX_UPLOAD_BYTES // MB)
         try:
             file = await document.get_file()
             raw = bytes(await file.download_as_bytearray())
         except TelegramError as err:
-            raise UsageError(f"I could not download {name} from Telegram; please send it again.") from err
+            raise UsageError("I could not download {name} from Telegram; please send it again.", name=name) from err
         try:
             lines = await self.deps.work.costly(self._add, name, raw)
         except VerbatimError as err:
             if for_people(err):
-                raise UsageError(f"Not added: {err}. Nothing was stored.") from err
-            raise UsageError(f"Not added: indexing failed ({err}); the file was taken back out, nothing "
-                             "changed.") from err
+                raise UsageError("Not added: {error}. Nothing was stored.", error=err) from err
+            raise UsageError("Not added: indexing failed ({error}); the file was taken back out, nothing "
+                             "changed.", error=err) from err
         await reply_parts(update, context, render.pack(lines, separator="\n"))
 
     def _add(self, name: str, raw: bytes) -> list[str]:
         """Store and index the file (in a worker thread); the lines that report it."""
         added, report = self.deps.service.add_transcript(name, raw)
+        doc = escape(added.doc)
         if report is None:
-            return [f"<code>{escape(added.doc)}</code> is already in the data folder with the same content; "
-                    "nothing changed."]
+            return [_("<code>{doc}</code> is already in the data folder with the same content; nothing "
+                      "changed.").format(doc=doc)]
         source = {s.doc: s for s in self.deps.service.sources()}.get(added.doc)
-        detail = f" ({escape(source.format)}: {source.turns} turns, {source.sentences} sentences)" if source else ""
-        return [f"Added <code>{escape(added.doc)}</code>{detail}.", *report_lines("Indexed", report)]
+        if source is None:
+            head = _("Added <code>{doc}</code>.").format(doc=doc)
+        else:
+            head = _("Added <code>{doc}</code> ({format}: {turns}, {sentences}).").format(
+                doc=doc, format=escape(source.format),
+                turns=ngettext("{count} turn", "{count} turns", source.turns).format(count=source.turns),
+                sentences=ngettext("{count} sentence", "{count} sentences", source.sentences).format(
+                    count=source.sentences))
+        return [head, *report_lines(report)]
 
     async def remove(self, update: Update, context: Context) -> None:
         self.deps.require_admin(update)
         doc = " ".join(context.args or []).strip()
         if not doc:
             sources = await self.deps.work.cheap(self.deps.service.sources)
-            lines = ["Usage: <code>/remove DOC</code>; indexed:", *(f"<code>{escape(s.doc)}</code>" for s in sources)]
+            lines = [_("Usage: <code>/remove DOC</code>; indexed:"),
+                     *(f"<code>{escape(s.doc)}</code>" for s in sources)]
             await reply_parts(update, context, render.pack(lines, separator="\n"))
             return
         try:
@@ -93,11 +103,11 @@ class Admins:
         except VerbatimError as err:
             if for_people(err):
                 raise
-            raise UsageError(f"Not removed: indexing failed ({err}); the file was put back, nothing "
-                             "changed.") from err
-        head = (f"Removed <code>{escape(doc)}</code> (moved aside to the state folder's <code>removed/</code>, "
-                "so it can be restored).")
-        await reply_parts(update, context, render.pack([head, *report_lines("Indexed", report)], separator="\n"))
+            raise UsageError("Not removed: indexing failed ({error}); the file was put back, nothing "
+                             "changed.", error=err) from err
+        head = _("Removed <code>{doc}</code> (moved aside to the state folder's <code>removed/</code>, so it can "
+                 "be restored).").format(doc=escape(doc))
+        await reply_parts(update, context, render.pack([head, *report_lines(report)], separator="\n"))
 
     def _remove(self, doc: str) -> IndexReport:
         """Remove and reindex, then move the set-aside file out of the disposable index dir."""
@@ -114,25 +124,40 @@ class Admins:
         await reply(update, context, format_totals(totals))
 
 
-def report_lines(verb: str, report: IndexReport) -> list[str]:
-    lines = [f"{verb} {report.transcripts} transcript(s), {report.chunks} chunks in {report.seconds:.1f} s "
-             f"({report.added} chunks added, {report.removed} removed)."]
+def report_lines(report: IndexReport, reindexed: bool = False) -> list[str]:
+    """An index build in the reader's words: counts, what is new, what is gone, what was skipped and why."""
+    n = report.transcripts
+    if reindexed:
+        head = ngettext("Reindexed {count} transcript: {chunks} chunks ({added} added, {removed} removed) in "
+                        "{seconds} s.",
+                        "Reindexed {count} transcripts: {chunks} chunks ({added} added, {removed} removed) in "
+                        "{seconds} s.", n)
+    else:
+        head = ngettext("Indexed {count} transcript: {chunks} chunks ({added} added, {removed} removed) in "
+                        "{seconds} s.",
+                        "Indexed {count} transcripts: {chunks} chunks ({added} added, {removed} removed) in "
+                        "{seconds} s.", n)
+    lines = [head.format(count=n, chunks=report.chunks, added=report.added, removed=report.removed,
+                         seconds=decimal(report.seconds))]
     if report.docs_added:
-        lines.append("New: " + ", ".join(f"<code>{escape(d)}</code>" for d in report.docs_added))
+        lines.append(_("New: {docs}").format(docs=", ".join(f"<code>{escape(d)}</code>" for d in report.docs_added)))
     if report.docs_removed:
-        lines.append("Gone: " + ", ".join(f"<code>{escape(d)}</code>" for d in report.docs_removed))
+        lines.append(_("Gone: {docs}").format(docs=", ".join(f"<code>{escape(d)}</code>" for d in report.docs_removed)))
     for skipped in report.skipped:
-        lines.append(f"Skipped <code>{escape(skipped.doc)}</code>: {escape(skipped.reason)}")
+        why = reason(skipped.error) if skipped.error is not None else skipped.reason
+        lines.append(_("Skipped <code>{doc}</code>: {reason}").format(doc=escape(skipped.doc), reason=escape(why)))
     return lines
 
 
 def format_totals(t: Totals) -> str:
-    rate = f"{t.abstentions / t.questions:.0%}" if t.questions else "–"
-    lines = ["<b>Usage</b>", f"Questions: {t.questions}; abstained on {t.abstentions} ({rate})",
-             f"People who asked recently (within the retention period): {t.users}",
-             f"Feedback: {t.helpful} 👍, {t.unhelpful} 👎"]
+    rate = percent(t.abstentions / t.questions) if t.questions else "–"
+    lines = [_("<b>Usage</b>"), _("Questions: {questions}; abstained on {abstentions} ({rate})").format(
+                 questions=t.questions, abstentions=t.abstentions, rate=rate),
+             _("People who asked recently (within the retention period): {users}").format(users=t.users),
+             _("Feedback: {helpful} 👍, {unhelpful} 👎").format(helpful=t.helpful, unhelpful=t.unhelpful)]
     if t.median_ms is not None:
-        lines.append(f"Median answer time: {t.median_ms:.0f} ms")
+        lines.append(_("Median answer time: {ms} ms").format(ms=decimal(t.median_ms, 0)))
     if t.by_chat_type:
-        lines.append("By chat type: " + ", ".join(f"{escape(kind)} {n}" for kind, n in t.by_chat_type))
+        lines.append(_("By chat type: {counts}").format(
+            counts=", ".join(f"{escape(kind)} {n}" for kind, n in t.by_chat_type)))
     return "\n".join(lines)

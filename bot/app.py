@@ -1,4 +1,8 @@
-"""The Telegram Application: handlers wired to updates, command menus per scope, polling or webhook.
+"""The Telegram Application: handlers wired to updates, command menus per scope and language, polling
+or webhook.
+
+Every handler is wrapped (`limited`, or `speaking` for questions, which check the limit themselves), and
+the wrapper first sets the reader's language (`bot.i18n`) for the update.
 
 Filters matter here: `filters.TEXT` alone also matches edited messages and channel posts, so every
 text handler names the update types it wants; a `CommandHandler` given `filters=` loses its default,
@@ -18,7 +22,6 @@ from urllib.parse import urlparse
 
 from telegram import (
     Bot,
-    BotCommand,
     BotCommandScope,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
@@ -35,9 +38,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot import i18n
 from bot.admin import Admins
 from bot.buttons import Buttons
-from bot.commands import COMMANDS, Menu, in_menu
+from bot.commands import COMMANDS, Menu, menu
 from bot.config import BotSettings
 from bot.deps import Deps
 from bot.errors import error_handler
@@ -45,6 +49,7 @@ from bot.handlers import Readers
 from bot.limits import TelegramLimiter, UserLimiter
 from bot.posts import Posts
 from bot.questions import Questions
+from bot.render import too_fast
 from bot.replies import Context, reply
 from bot.stats import Stats
 from retrieval import Service, UsageError, VerbatimError
@@ -52,7 +57,6 @@ from retrieval import Service, UsageError, VerbatimError
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 PURGE_EVERY = 3600.0  # seconds between erasing what has outlived the retention period
-TOO_FAST = "You are asking faster than I can keep up; please ask again in {} s."
 MENU_SCOPES: dict[Menu, BotCommandScope] = {Menu.PRIVATE: BotCommandScopeAllPrivateChats(),
                                             Menu.GROUP: BotCommandScopeAllGroupChats()}
 
@@ -76,15 +80,26 @@ class Handlers:
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
+def speaking(deps: Deps, callback: Callback) -> Callback:
+    """The handler in the reader's language. The language is set for the update's task and not reset:
+    the error handler runs in that task after the handler and must speak it too (PTB handles each update
+    in a task of its own, or, with one update at a time, sets it anew before every handler)."""
+    async def run(update: Update, context: Context) -> None:
+        i18n.use(deps.language(update))
+        await callback(update, context)
+    return run
+
+
 def limited(deps: Deps, callback: Callback) -> Callback:
     """Every command and button goes through the per-person limit (one token per update; a question
-    handler that checks again is not charged twice)."""
+    handler that checks again is not charged twice), in the reader's language."""
     async def run(update: Update, context: Context) -> None:
+        i18n.use(deps.language(update))
         wait = deps.wait_time(update)
         if wait <= 0:
             await callback(update, context)
             return
-        text = TOO_FAST.format(max(1, round(wait)))
+        text = too_fast(wait)
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(text)
@@ -105,12 +120,13 @@ def build_application(service: Service, stats: Stats, settings: BotSettings) -> 
     builder = (ApplicationBuilder().token(settings.token)
                .rate_limiter(TelegramLimiter(max_retries=3))
                .concurrent_updates(settings.concurrent_updates)
-               .post_init(_post_init(settings)))
+               .post_init(_post_init(settings, stats)))
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     if settings.api_file_url:
         builder = builder.base_file_url(settings.api_file_url)
     app = builder.build()
+    i18n.load()
     deps = Deps(service, stats, settings, UserLimiter(settings.user_questions_per_minute, settings.user_burst))
     handlers = Handlers.build(deps)
     add_handlers(app, handlers)
@@ -120,7 +136,8 @@ def build_application(service: Service, stats: Stats, settings: BotSettings) -> 
         app.job_queue.run_repeating(purge_job, interval=PURGE_EVERY, first=0.0, name="purge")
     if settings.digest_time is not None:
         if app.job_queue is None:
-            raise UsageError("VERBATIM_DIGEST_TIME needs python-telegram-bot's job queue; reinstall with make install")
+            raise UsageError("VERBATIM_DIGEST_TIME needs python-telegram-bot's job queue; reinstall with make "
+                             "install")
         app.job_queue.run_daily(handlers.posts.digest, time=settings.digest_time, name="digest")
     return app
 
@@ -136,32 +153,39 @@ def add_handlers(app: Application, handlers: Handlers) -> None:  # type: ignore[
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.Document.ALL,
                                    limited(deps, handlers.admins.upload)))
     app.add_handler(MessageHandler(messages & private & filters.TEXT & ~filters.COMMAND,
-                                   handlers.questions.private_text))
-    app.add_handler(MessageHandler(messages & groups & filters.TEXT & ~filters.COMMAND, handlers.questions.group_text))
+                                   speaking(deps, handlers.questions.private_text)))
+    app.add_handler(MessageHandler(messages & groups & filters.TEXT & ~filters.COMMAND,
+                                   speaking(deps, handlers.questions.group_text)))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND,
                                    limited(deps, handlers.readers.unknown_command)))
     app.add_handler(CallbackQueryHandler(limited(deps, handlers.buttons.button)))
     app.add_error_handler(error_handler)
 
 
-def _post_init(settings: BotSettings) -> Callable[[Application], Coroutine[Any, Any, None]]:  # type: ignore[type-arg]
+def _post_init(settings: BotSettings, stats: Stats) -> Callable[[Application], Coroutine[Any, Any, None]]:  # type: ignore[type-arg]
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        await set_commands(app, settings)
+        await set_commands(app, settings, stats)
         log.info("bot @%s is ready", app.bot.username)
     return post_init
 
 
-def menu(which: Menu) -> list[BotCommand]:
-    return [BotCommand(c.name, c.description) for c in in_menu(which)]
-
-
-async def set_commands(app: Application, settings: BotSettings) -> None:  # type: ignore[type-arg]
-    """Menus per scope; an admin who never opened a chat with the bot cannot get one, and that is fine."""
+async def set_commands(app: Application, settings: BotSettings, stats: Stats) -> None:  # type: ignore[type-arg]
+    """Menus per scope and language: English for everyone, and in Azerbaijani and Russian for people whose
+    Telegram app speaks them (Telegram picks by `language_code`). An admin's own menu follows their
+    /language choice when they made one. An admin who never opened a chat with the bot cannot get a menu,
+    and that is fine."""
     for which, scope in MENU_SCOPES.items():
-        await app.bot.set_my_commands(menu(which), scope=scope)
+        for language in i18n.LANGUAGES:
+            code = None if language == i18n.DEFAULT else language
+            await app.bot.set_my_commands(menu(which, language), scope=scope, language_code=code)
     for admin in sorted(settings.admin_ids):
         try:
-            await app.bot.set_my_commands(menu(Menu.ADMIN), scope=BotCommandScopeChat(admin))
+            for language in i18n.LANGUAGES:
+                if language != i18n.DEFAULT:
+                    await app.bot.set_my_commands(menu(Menu.ADMIN, language), scope=BotCommandScopeChat(admin),
+                                                  language_code=language)
+            await app.bot.set_my_commands(menu(Menu.ADMIN, stats.language(admin) or i18n.DEFAULT),
+                                          scope=BotCommandScopeChat(admin))
         except TelegramError as err:
             log.warning("no admin menu for user %s (%s); they must start a chat with the bot first", admin, err)
 
@@ -170,9 +194,9 @@ def our_error(err: TelegramError, settings: BotSettings) -> VerbatimError:
     """Telegram's refusal of the token or an unreachable Bot API, as the one-line error `verbatim` prints."""
     if isinstance(err, InvalidToken):
         return UsageError("Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather")
-    where = settings.api_base_url or "https://api.telegram.org"
-    return VerbatimError(f"cannot reach the Telegram Bot API at {where} ({err}); check the network "
-                         "or TELEGRAM_API_BASE_URL")
+    return VerbatimError("cannot reach the Telegram Bot API at {where} ({why}); check the network "
+                         "or TELEGRAM_API_BASE_URL", where=settings.api_base_url or "https://api.telegram.org",
+                         why=err)
 
 
 def preflight(settings: BotSettings, attempts: int = 4) -> str:

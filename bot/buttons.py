@@ -4,7 +4,8 @@ A button carries only a question's row id (see `bot.callbacks`); the question an
 read back from the stats database, so buttons keep working after a restart, and a button whose question
 is gone (purged after the retention period, or forgotten) is answered with a short note instead of an
 error. A button works only for the person who asked, in the chat where they asked: the row keeps a keyed
-hash of both, and anyone else is told politely to ask their own question.
+hash of both, and anyone else is told politely to ask their own question. A language button (under
+/language's answer) belongs to no question: whoever presses it chooses their own language.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from telegram import CallbackQuery, Update
 from bot import callbacks, render
 from bot.callbacks import Kind
 from bot.deps import Deps
+from bot.handlers import choose_language
+from bot.i18n import LANGUAGES, N_, _
 from bot.replies import Context, reply, reply_parts
 from bot.stats import Asked
 from retrieval import costly_question
 
-NOT_YOURS = "These buttons belong to whoever asked; ask your own question to get yours."
-GONE = "I no longer have that question; please ask it again."
+NOT_YOURS = N_("These buttons belong to whoever asked; ask your own question to get yours.")
+GONE = N_("I no longer have that question; please ask it again.")
 
 
 class Buttons:
@@ -33,20 +36,24 @@ class Buttons:
         try:
             press = callbacks.decode(query.data)
         except ValueError:
-            await query.answer("This button is not valid; ask again.")
+            await query.answer(_("This button is not valid; ask again."))
             return
         if press is None:
-            await query.answer("This button is from an older version; ask again.")
+            await query.answer(_("This button is from an older version; ask again."))
             return
-        chat_id, _ = _origin(query)
+        if press.kind is Kind.LANGUAGE:
+            await query.answer()
+            await choose_language(self.deps, update, context, LANGUAGES[press.value])
+            return
+        chat_id, _message_id = _origin(query)
         if chat_id is None:
-            await query.answer("That message is no longer available; please ask again.")
+            await query.answer(_("That message is no longer available; please ask again."))
             return
         asked = await self.deps.work.cheap(self.deps.stats.asked, press.question)
         if asked is None:
-            await query.answer(GONE)
+            await query.answer(_(GONE))
         elif not self.deps.stats.belongs(asked, chat_id, query.from_user.id):
-            await query.answer(NOT_YOURS, show_alert=True)
+            await query.answer(_(NOT_YOURS), show_alert=True)
         elif press.kind is Kind.MORE:
             await self._more(update, context, query, asked)
         elif press.kind is Kind.CONTEXT:
@@ -56,14 +63,14 @@ class Buttons:
 
     async def _more(self, update: Update, context: Context, query: CallbackQuery, asked: Asked) -> None:
         stats, service, work = self.deps.stats, self.deps.service, self.deps.work
-        shown = {(d, s) for d, s, _ in asked.shown}
+        shown = {(d, s) for d, s, _end in asked.shown}
         await query.answer()  # now: Telegram refuses an answer to a query older than about 15 s
         if await work.cheap(costly_question, service, asked.question):
             answer = await work.costly(service.more, asked.question, asked.doc, shown, owner=query.from_user.id)
         else:
             answer = await work.cheap(service.more, asked.question, asked.doc, shown)
         if not answer.quotes:
-            await reply(update, context, render.NO_MORE)
+            await reply(update, context, _(render.NO_MORE))
             return
         first = await work.cheap(stats.add_shown, asked.id, answer)  # where these quotes were numbered
         keyboard = render.answer_keyboard(asked.id, first, len(answer.quotes))
@@ -72,7 +79,7 @@ class Buttons:
     async def _context(self, update: Update, context: Context, query: CallbackQuery, asked: Asked,
                        position: int) -> None:
         if not 0 <= position < len(asked.shown):
-            await query.answer("I no longer have that quote; please ask again.")
+            await query.answer(_("I no longer have that quote; please ask again."))
             return
         doc, start, end = asked.shown[position]
         ctx = await self.deps.work.cheap(self.deps.service.context, doc, start, end)
@@ -81,10 +88,10 @@ class Buttons:
 
     async def _feedback(self, query: CallbackQuery, asked: Asked, value: int) -> None:
         if value not in (1, -1):
-            await query.answer("I no longer have that answer.")
+            await query.answer(_("I no longer have that answer."))
             return
         await self.deps.work.cheap(self.deps.stats.feedback, asked.id, query.from_user.id, value)
-        await query.answer("Thanks, noted." if value > 0 else "Thanks, noted; I will try to do better.")
+        await query.answer(_("Thanks, noted.") if value > 0 else _("Thanks, noted; I will try to do better."))
 
 
 def _origin(query: CallbackQuery) -> tuple[int | None, int | None]:

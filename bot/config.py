@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.i18n import LANGUAGES
 from retrieval import Settings, UsageError
 
 TOKEN_FORMAT = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -32,7 +33,7 @@ def log_level(default: str) -> str:
     """VERBATIM_LOG_LEVEL, or the command's own default (WARNING for the CLI, INFO for the bot)."""
     level = (_environment().log_level or default).strip().upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        raise UsageError(f"VERBATIM_LOG_LEVEL={level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+        raise UsageError("VERBATIM_LOG_LEVEL={level!r} is not one of DEBUG, INFO, WARNING, ERROR", level=level)
     return level
 
 
@@ -51,6 +52,7 @@ class BotEnvironment(BaseSettings):
     user_burst: int = Field(default=5, ge=1)
     concurrent_updates: int = Field(default=64, ge=1)
     digest_time: str | None = None
+    channel_language: str = "en"
     state_dir: Path = Field(default=Path("var/state"))
     question_retention_hours: float = Field(default=48.0, gt=0)
 
@@ -61,6 +63,13 @@ class BotEnvironment(BaseSettings):
             if part and not re.fullmatch(r"-?\d+", part):
                 raise ValueError(f"{part!r} is not a numeric Telegram user id")
         return value
+
+    @field_validator("channel_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value.strip().lower() not in LANGUAGES:
+            raise ValueError(f"{value!r} is not one of {', '.join(LANGUAGES)}")
+        return value.strip().lower()
 
 
 class TelegramEnvironment(BaseSettings):
@@ -88,6 +97,7 @@ class BotSettings:
     digest_time: dt.time | None = None
     state_dir: Path = Path("var/state")  # what cannot be rebuilt: stats, the identity key, removed transcripts
     retention_hours: float = 48.0  # how long a question's text and asker are kept (for its buttons)
+    channel_language: str = "en"  # the bot's words in channel posts, which have no reader to follow
 
 
 def _environment() -> Environment:
@@ -101,7 +111,7 @@ def _usage(err: ValidationError) -> UsageError:
     """A refused variable as one line that names it: `VERBATIM_CHROMA_WAIT_SECONDS: Input should be ...`."""
     first = err.errors()[0]
     name = "VERBATIM_" + "_".join(str(p) for p in first["loc"]).upper()
-    return UsageError(f"{name}: {first['msg']}")
+    return UsageError("{name}: {why}", name=name, why=first["msg"])
 
 
 def build_settings(data_dir: str | None = None, index_dir: str | None = None) -> Settings:
@@ -150,6 +160,7 @@ def build_bot_settings() -> BotSettings:
         digest_time=digest,
         state_dir=env.state_dir,
         retention_hours=env.question_retention_hours,
+        channel_language=env.channel_language,
     )
 
 
@@ -159,7 +170,7 @@ def _check_urls(telegram: TelegramEnvironment, env: BotEnvironment) -> None:
             ("VERBATIM_WEBHOOK_URL", env.webhook_url))
     for name, url in urls:
         if url and (urlparse(url).scheme not in ("http", "https") or not urlparse(url).hostname):
-            raise UsageError(f"{name}={url!r} is not an http(s) URL")
+            raise UsageError("{name}={url!r} is not an http(s) URL", name=name, url=url)
 
 
 def _digest_time(value: str | None) -> dt.time | None:
@@ -168,5 +179,5 @@ def _digest_time(value: str | None) -> dt.time | None:
         return None
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
     if not match:
-        raise UsageError(f"VERBATIM_DIGEST_TIME={value!r} is not a time; use HH:MM in UTC, e.g. 08:30")
+        raise UsageError("VERBATIM_DIGEST_TIME={value!r} is not a time; use HH:MM in UTC, e.g. 08:30", value=value)
     return dt.time(int(match.group(1)), int(match.group(2)), tzinfo=dt.UTC)

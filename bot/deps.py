@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from telegram import Update
 
-from bot import render
+from bot import i18n, render
 from bot.config import BotSettings
+from bot.i18n import N_
 from bot.limits import UserLimiter
 from bot.replies import Context
 from bot.stats import Stats
@@ -21,7 +22,7 @@ from bot.work import Work
 from retrieval import Answer, Quote, Service, Summary, UsageError
 
 log = logging.getLogger(__name__)
-REFUSAL = "Sorry, only the bot's admins can do that. Ask me a question instead!"
+REFUSAL = N_("Sorry, only the bot's admins can do that. Ask me a question instead!")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,13 @@ class Deps:
         user, chat = update.effective_user, update.effective_chat
         who = user.id if user else chat.id if chat else 0
         return self.limiter.admit(who, update.update_id)
+
+    def language(self, update: Update) -> str:
+        """The reader's language: their /language choice, else their Telegram app's, else English."""
+        user = update.effective_user
+        if user is None:
+            return i18n.DEFAULT
+        return self.stats.language(user.id) or i18n.normalize(user.language_code)
 
     def is_admin(self, update: Update) -> bool:
         user = update.effective_user
@@ -57,11 +65,12 @@ class Deps:
         return lambda q: f"https://t.me/{username}?start={self.service.ref(q)}"
 
     def subject(self) -> str:
-        """What an abstention says was searched: "The interview does", "The transcripts do"."""
+        """What an abstention says was searched: "interview", "transcript" or "transcripts" (`render`
+        words each in full, in the reader's language)."""
         sources = self.service.sources()
         if len(sources) == 1:
-            return "The interview does" if sources[0].format == "interview" else "The transcript does"
-        return "The transcripts do"
+            return "interview" if sources[0].format == "interview" else "transcript"
+        return "transcripts"
 
     def titles(self) -> dict[str, str] | None:
         """Titles in citations only when more than one transcript could be meant."""

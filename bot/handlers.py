@@ -1,5 +1,5 @@
 """The readers' commands that are not questions: /start (also with a passage link), /help, /sources,
-/privacy, /forget, and the answer to an unknown command.
+/language, /privacy, /forget, and the answer to an unknown command.
 
 Questions are in `bot.questions`, buttons in `bot.buttons`, admin commands in `bot.admin`, summaries in
 `bot.posts`; each handler here only fetches (off the event loop), renders and replies, and leaves errors
@@ -9,11 +9,15 @@ to the error handler (`bot.errors`).
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from telegram import Chat, Update
 
-from bot import render
+from bot import i18n, render
+from bot.commands import set_chat_menu
 from bot.deps import Deps
+from bot.errors import said
+from bot.i18n import _
 from bot.replies import Context, reply, reply_parts
 from retrieval import UsageError, is_ref
 
@@ -35,7 +39,9 @@ class Readers:
         try:
             ctx = await self.deps.work.cheap(self.deps.service.open_ref, ref)
         except UsageError as err:  # what a tapped link leads to reads as a sentence
-            raise UsageError(_sentence(str(err))) from err
+            log.info("told the person: %s", err)
+            await reply(update, context, escape(_sentence(said(err)), quote=False), quote=False)
+            return
         await reply_parts(update, context, render.context_parts(ctx), quote=False)
 
     async def help(self, update: Update, context: Context) -> None:
@@ -62,10 +68,43 @@ class Readers:
             return
         gone = await self.deps.work.cheap(self.deps.stats.forget, user.id)
         log.info("forgot a person on request (%d questions, %d votes)", gone.questions, gone.votes)
-        await reply(update, context, render.forgotten_message(gone.questions, gone.votes), quote=False)
+        if gone.language:
+            i18n.use(i18n.normalize(user.language_code))
+            await _chat_menu(self.deps, update, context, None)
+        await reply(update, context, render.forgotten_message(gone.questions, gone.votes, gone.language),
+                    quote=False)
+
+    async def language(self, update: Update, context: Context) -> None:
+        """/language: buttons to choose (`Buttons` stores the choice); `/language ru` chooses at once."""
+        user = update.effective_user
+        if user is None:
+            return
+        wanted = (context.args or [""])[0].strip().lower()
+        if wanted in i18n.LANGUAGES:
+            await choose_language(self.deps, update, context, wanted)
+            return
+        await reply(update, context, render.language_message(), render.language_keyboard())
 
     async def unknown_command(self, update: Update, context: Context) -> None:
-        await reply(update, context, "I do not know that command; /help says what I can do.", quote=False)
+        await reply(update, context, _("I do not know that command; /help says what I can do."), quote=False)
+
+
+async def choose_language(deps: Deps, update: Update, context: Context, language: str) -> None:
+    """Remember `language` for the person (/language, or its buttons) and say so in it; in a private chat
+    the "/" menu follows the choice."""
+    user = update.effective_user
+    if user is None:
+        return
+    await deps.work.cheap(deps.stats.set_language, user.id, language)
+    i18n.use(language)
+    await _chat_menu(deps, update, context, language)
+    await reply(update, context, render.language_chosen())
+
+
+async def _chat_menu(deps: Deps, update: Update, context: Context, language: str | None) -> None:
+    chat = update.effective_chat
+    if chat is not None and chat.type == Chat.PRIVATE:
+        await set_chat_menu(context.bot, chat.id, deps.is_admin(update), language)
 
 
 def _sentence(text: str) -> str:

@@ -3,6 +3,8 @@
 The digest walks through the transcripts one part a day (an exchange of an interview, a section of a
 meeting) and keeps its place in the stats database, so a restart neither repeats nor skips a part.
 Channel posts end with a deep link that opens a private chat with the bot, where readers can ask more.
+A channel has no reader to follow: its posts (the digest and /post_summary alike) are in
+VERBATIM_CHANNEL_LANGUAGE (English unless set); what the bot says to the admin is in the admin's language.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from html import escape
 from telegram import Bot, ChatMember, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import render
+from bot import i18n, render
 from bot.deps import Deps
+from bot.i18n import _, ngettext
 from bot.replies import Context, reply, reply_parts, send
 from retrieval import DEFAULT_SUMMARY_WORDS, Summary, UsageError, format_summary
 
@@ -40,7 +43,7 @@ class Posts:
         try:
             return self.service.summarize(doc, topic, SUMMARY_WORDS)
         except UsageError as err:
-            raise UsageError(f"{err} (/sources lists the transcripts)") from err
+            raise UsageError("{error} (/sources lists the transcripts)", error=err) from err
 
     async def summary(self, update: Update, context: Context) -> None:
         """/summary [doc] [topic], in private chats and groups."""
@@ -54,23 +57,30 @@ class Posts:
         self.deps.require_admin(update)
         channel = self.deps.settings.channel_id
         if channel is None:
-            await reply(update, context, "No channel is set: start the bot with VERBATIM_CHANNEL_ID=@name or "
-                                         "-100… to post summaries.")
+            await reply(update, context, _("No channel is set: start the bot with VERBATIM_CHANNEL_ID=@name or "
+                                           "-100… to post summaries."))
             return
         problem = await channel_problem(context.bot, channel)
         if problem:
-            raise UsageError(problem)
+            raise problem
         try:
             summary = await self.deps.work.costly(self._summarize, list(context.args or []))
         except UsageError as err:
-            raise UsageError(f"Nothing posted: {err}") from err
+            raise UsageError("Nothing posted: {error}", error=err) from err
         if summary.abstained:
-            raise UsageError(f"Nothing posted: {summary.text}")
-        sent = await self._post(context, channel, self.deps.summary_blocks(summary, context))
-        await reply(update, context, f"Posted the summary to {escape(str(channel))} ({sent} message(s)).")
+            why = render.summary_abstention(summary, self.deps.subject())
+            await reply(update, context, _("Nothing posted: {reason}").format(reason=why))
+            return
+        with i18n.using(self.deps.settings.channel_language):
+            blocks = self.deps.summary_blocks(summary, context)
+            sent = await self._post(context, channel, blocks)
+        await reply(update, context, ngettext("Posted the summary to {channel} ({count} message).",
+                                              "Posted the summary to {channel} ({count} messages).", sent).format(
+            channel=escape(str(channel)), count=sent))
 
     async def _post(self, context: Context, channel: int | str, blocks: list[str]) -> int:
-        """Post to the channel with the invitation to ask under it; returns how many messages went out."""
+        """Post to the channel with the invitation to ask under it (in the channel's language, as the
+        caller set it); returns how many messages went out."""
         parts = render.pack([*blocks, render.invitation(context.bot.username)])
         sent = 0
         for part in parts:
@@ -92,9 +102,12 @@ class Posts:
             log.warning("daily digest: nothing to post")
             return
         title = {s.doc: s.title for s in self.service.sources()}.get(doc, doc)
-        head = f"<b>Daily digest</b> · <i>{escape(title)}</i> · part {index + 1} of {total}"
-        blocks = self.deps.summary_blocks(summary, context)[1:]  # the digest has its own heading
-        if await self._post(context, channel, [head, *blocks]):
+        with i18n.using(self.deps.settings.channel_language):
+            head = _("<b>Daily digest</b> · <i>{title}</i> · part {part} of {parts}").format(
+                title=escape(title), part=index + 1, parts=total)
+            blocks = self.deps.summary_blocks(summary, context)[1:]  # the digest has its own heading
+            sent = await self._post(context, channel, [head, *blocks])
+        if sent:
             await asyncio.to_thread(self.deps.stats.set_state, DIGEST_KEY, json.dumps({"doc": doc, "part": index + 1}))
 
     def _next_part(self) -> tuple[str, int, int, Summary | None]:
@@ -104,7 +117,7 @@ class Posts:
         saved = json.loads(self.deps.stats.state(DIGEST_KEY) or "{}")
         doc = saved.get("doc") if saved.get("doc") in docs else docs[0]
         index = int(saved.get("part", 0)) if doc == saved.get("doc") else 0
-        for _ in range(len(docs) + 1):
+        for _attempt in range(len(docs) + 1):
             full = self.service.summarize(doc, None, DIGEST_WORDS)
             if index < len(full.parts):
                 part = full.parts[index]
@@ -113,21 +126,26 @@ class Posts:
         return doc, 0, 0, None
 
 
-async def channel_problem(bot: Bot, channel: int | str) -> str | None:
+async def channel_problem(bot: Bot, channel: int | str) -> UsageError | None:
     """None when the bot may post to `channel`; otherwise what is wrong and how to fix it."""
     try:
         member: ChatMember = await bot.get_chat_member(channel, bot.id)
     except BadRequest as err:
-        return (f"VERBATIM_CHANNEL_ID={channel} is not a chat the bot can see ({err.message}); check the id "
-                "(a channel's starts with -100, or use @name) and add the bot to the channel as an admin")
+        return UsageError("VERBATIM_CHANNEL_ID={channel} is not a chat the bot can see ({why}); check the id "
+                          "(a channel's starts with -100, or use @name) and add the bot to the channel as an admin",
+                          channel=channel, why=err.message)
     except Forbidden as err:
-        return f"the bot is not in channel {channel} ({err.message}); add it as an admin who can post messages"
+        return UsageError("the bot is not in channel {channel} ({why}); add it as an admin who can post messages",
+                          channel=channel, why=err.message)
     except TelegramError as err:
-        return f"could not check channel {channel} ({err.message}); try again later"
+        return UsageError("could not check channel {channel} ({why}); try again later", channel=channel,
+                          why=err.message)
     if member.status == ChatMember.OWNER:
         return None
     if member.status != ChatMember.ADMINISTRATOR:
-        return f"the bot is not an admin of channel {channel}; make it an admin who can post messages"
+        return UsageError("the bot is not an admin of channel {channel}; make it an admin who can post messages",
+                          channel=channel)
     if getattr(member, "can_post_messages", None) is False:
-        return f"the bot is an admin of channel {channel} but may not post messages; grant it that right"
+        return UsageError("the bot is an admin of channel {channel} but may not post messages; grant it that "
+                          "right", channel=channel)
     return None

@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 
 from bot import render
 from bot.deps import Deps
+from bot.i18n import _
 from bot.replies import Context, reply
 from bot.rewrite import AnswerThreads
 from retrieval import MAX_QUESTION_CHARS, Answer, costly_question
@@ -39,8 +40,8 @@ class Questions:
     async def ask_command(self, update: Update, context: Context) -> None:
         question = " ".join(context.args or []).strip()
         if not question:
-            await reply(update, context, "Usage: <code>/ask your question</code>, e.g. "
-                        "<code>/ask Who was arrested?</code>")
+            await reply(update, context, _("Usage: <code>/ask your question</code>, e.g. "
+                                           "<code>/ask Who was arrested?</code>"))
             return
         await self.answer(update, context, question)
 
@@ -62,8 +63,9 @@ class Questions:
             question = question[: entity.offset] + question[entity.offset + entity.length:]
         question = question.strip(" \t\n,:;")
         if not question:
-            await reply(update, context, "Ask me something about the transcripts, e.g. "
-                        f"<code>@{escape(me.username)} Who was arrested?</code>")
+            await reply(update, context, _("Ask me something about the transcripts, e.g. "
+                                           "<code>@{username} Who was arrested?</code>").format(
+                username=escape(me.username)))
             return
         await self.answer(update, context, question)
 
@@ -74,8 +76,7 @@ class Questions:
             return
         wait = self.deps.wait_time(update)
         if wait > 0:
-            await reply(update, context, f"You are asking faster than I can keep up; please ask again in "
-                                         f"{max(1, round(wait))} s.")
+            await reply(update, context, render.too_fast(wait))
             return
         question = question[:MAX_QUESTION_CHARS]
         user_id = user.id if user else None

@@ -15,11 +15,28 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import commands
 from bot.callbacks import Kind, Press
-from retrieval import TRANSCRIPT_SUFFIXES, Answer, Context, Quote, Source, Summary
+from bot.i18n import LANGUAGES, N_, NAMES, _, decimal, ngettext
+from retrieval import TRANSCRIPT_SUFFIXES, Answer, Cite, Context, Part, Quote, Source, Summary
 
 LIMIT = 4096
 LinkFor = Callable[[Quote], str]
-NO_MORE = "No other passages answer this closely enough to quote."
+NO_MORE = N_("No other passages answer this closely enough to quote.")
+# What was searched, for an abstention to name ("interview", "transcript", "transcripts"; `Deps.subject`)
+NOT_COVERED = {"interview": N_("The interview does not cover that, so I have nothing to quote."),
+               "transcript": N_("The transcript does not cover that, so I have nothing to quote."),
+               "transcripts": N_("The transcripts do not cover that, so I have nothing to quote.")}
+IT_ANSWERS = {"interview": N_("Questions it answers:"), "transcript": N_("Questions it answers:"),
+              "transcripts": N_("Questions they answer:")}
+NOT_COVERED_TOPIC = {
+    "interview": N_("The interview does not cover {topic}, so there is nothing to quote."),
+    "transcript": N_("The transcript does not cover {topic}, so there is nothing to quote."),
+    "transcripts": N_("The transcripts do not cover {topic}, so there is nothing to quote.")}
+NOTHING_TO_SUMMARISE = {
+    "interview": N_("The interview has nothing to summarise, so there is nothing to quote."),
+    "transcript": N_("The transcript has nothing to summarise, so there is nothing to quote."),
+    "transcripts": N_("The transcripts have nothing to summarise, so there is nothing to quote.")}
+# Speakers retrieval names by their role when a transcript does not name them; real names stay as written.
+ROLES = {"Interviewer": N_("Interviewer"), "Interviewee": N_("Interviewee"), "Narrator": N_("Narrator")}
 
 
 def _size(text: str) -> int:
@@ -27,12 +44,47 @@ def _size(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def speaker_name(name: str) -> str:
+    """A speaker as written in the transcript; only the role names retrieval gives unnamed speakers
+    ("Interviewer") are the bot's words, and translated."""
+    return _(ROLES[name]) if name in ROLES else name
+
+
 def speaker_line(q: Quote) -> str:
-    return escape(q.speaker_label)
+    """Who said it, escaped; a named interviewer is marked as the interviewer (as `Quote.speaker_label`)."""
+    name = speaker_name(q.speaker)
+    if q.speaker_label != q.speaker:
+        return escape(_("{speaker} (interviewer)").format(speaker=name))
+    return escape(name)
+
+
+def cite_text(cite: Cite | None, label: str) -> str:
+    """A citation in the reader's words ("answer to Q2, ¶3", "ответ на вопрос 2, абз. 3"); `label` when
+    the quote carries no parts."""
+    if cite is None:
+        return label
+    if cite.kind == "time":
+        return cite.time or label
+    if cite.paragraph is None:
+        plain = {"question": N_("Q{number}"), "turn": N_("turn {number}"), "paragraph": N_("¶{number}"),
+                 "cue": N_("cue {number}")}
+        return _(plain[cite.kind]).format(number=cite.number) if cite.kind in plain else label
+    within = {"question": N_("Q{number}, ¶{paragraph}"), "answer": N_("answer to Q{number}, ¶{paragraph}"),
+              "turn": N_("turn {number}, ¶{paragraph}")}
+    if cite.kind not in within:
+        return label
+    return _(within[cite.kind]).format(number=cite.number, paragraph=cite.paragraph)
+
+
+def part_title(part: Part) -> str:
+    """A summary part's heading in the reader's words, capitalised ("Q2", "Turn 3 – turn 9")."""
+    title = " – ".join(cite_text(c, c.text) for c in part.span) if part.span else part.title
+    return title[:1].upper() + title[1:]
 
 
 def citation(q: Quote, link: str | None, title: str | None = None) -> str:
-    label = f'<a href="{escape(link)}">{escape(q.label)}</a>' if link else escape(q.label)
+    said = cite_text(q.cite, q.label)
+    label = f'<a href="{escape(link)}">{escape(said)}</a>' if link else escape(said)
     where = f" · <i>{escape(title)}</i>" if title else ""
     return f"— <b>{speaker_line(q)}</b>, {label}{where}"
 
@@ -72,7 +124,7 @@ def cut(text: str, room: int) -> list[str]:
 
 
 def answer_blocks(answer: Answer, link_for: LinkFor, titles: dict[str, str] | None = None,
-                  subject: str = "The transcripts do") -> list[str]:
+                  subject: str = "transcripts") -> list[str]:
     if answer.abstained or not answer.quotes:
         return [abstention(answer, subject)]
     blocks: list[str] = []
@@ -81,11 +133,11 @@ def answer_blocks(answer: Answer, link_for: LinkFor, titles: dict[str, str] | No
     return blocks
 
 
-def abstention(answer: Answer, subject: str = "The transcripts do") -> str:
-    """`subject` is "The interview does" or "The transcripts do": say what was searched, not "I"."""
-    text = f"{escape(subject)} not cover that, so I have nothing to quote."
+def abstention(answer: Answer, subject: str = "transcripts") -> str:
+    """`subject` names what was searched ("interview", "transcript", "transcripts"), never "I"."""
+    text = escape(_(NOT_COVERED.get(subject, NOT_COVERED["transcripts"])))
     if answer.suggestions:
-        text += "\n\nQuestions it answers:" if subject.endswith("does") else "\n\nQuestions they answer:"
+        text += "\n\n" + escape(_(IT_ANSWERS.get(subject, IT_ANSWERS["transcripts"])))
         text += "\n" + "\n".join(f"• {escape(s)}" for s in answer.suggestions)
     return text
 
@@ -124,35 +176,46 @@ def context_message(ctx: Context, link: str | None = None) -> str:
     before = ctx.text[: ctx.quote_start - ctx.start]
     quoted = ctx.text[ctx.quote_start - ctx.start: ctx.quote_end - ctx.start]
     after = ctx.text[ctx.quote_end - ctx.start:]
-    label = f'<a href="{escape(link)}">{escape(ctx.label)}</a>' if link else escape(ctx.label)
-    head = f"<b>{escape(ctx.speaker)}</b>, {label} · <i>{escape(ctx.title)}</i>"
+    said = cite_text(ctx.cite, ctx.label)
+    label = f'<a href="{escape(link)}">{escape(said)}</a>' if link else escape(said)
+    head = f"<b>{escape(speaker_name(ctx.speaker))}</b>, {label} · <i>{escape(ctx.title)}</i>"
     body = f"{escape(before)}<b>{escape(quoted)}</b>{escape(after)}"
     return f"{head}\n<blockquote expandable>{body}</blockquote>"
 
 
 def sources_message(sources: Sequence[Source]) -> list[str]:
     if not sources:
-        return ["No transcripts are indexed yet."]
-    lines = ["<b>Indexed transcripts</b>"]
+        return [_("No transcripts are indexed yet.")]
+    lines = [_("<b>Indexed transcripts</b>")]
     for s in sources:
-        who = ", ".join(s.speakers[:4]) + (f" and {len(s.speakers) - 4} more" if len(s.speakers) > 4 else "")
-        lines.append(f"• <b>{escape(s.title)}</b> (<code>{escape(s.doc)}</code>): {s.turns} turns, "
-                     f"{s.sentences} sentences; {escape(who)}")
+        names = ", ".join(s.speakers[:4])
+        if len(s.speakers) > 4:
+            names = _("{names} and {count} more").format(names=names, count=len(s.speakers) - 4)
+        turns = ngettext("{count} turn", "{count} turns", s.turns).format(count=s.turns)
+        sentences = ngettext("{count} sentence", "{count} sentences", s.sentences).format(count=s.sentences)
+        lines.append("• " + _("<b>{title}</b> (<code>{doc}</code>): {turns}, {sentences}; {speakers}").format(
+            title=escape(s.title), doc=escape(s.doc), turns=turns, sentences=sentences, speakers=escape(names)))
     return pack(lines, separator="\n")
 
 
+def either(items: Sequence[str]) -> str:
+    """"a, b or c" in the reader's words."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("{items} or {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
 def help_message(examples: Sequence[str], admin: bool, group: bool) -> str:
-    how = ("Ask with <code>/ask your question</code>, mention me, or reply to one of my messages."
-           if group else "Send me any question about the transcripts.")
-    lines = ["I answer only with <b>verbatim quotes</b> from the indexed transcripts, each with who said it "
-             "and where; when they do not cover a question, I say so.", "", how]
+    how = (_("Ask with <code>/ask your question</code>, mention me, or reply to one of my messages.")
+           if group else _("Send me any question about the transcripts."))
+    lines = [_("I answer only with <b>verbatim quotes</b> from the indexed transcripts, each with who said it "
+               "and where; when they do not cover a question, I say so."), "", how]
     if examples:
-        lines += ["", "For example:", *(f"• {escape(e)}" for e in examples)]
-    lines += ["", "; ".join(c.help for c in commands.in_help(admin=False)) + "."]
+        lines += ["", _("For example:"), *(f"• {escape(e)}" for e in examples)]
+    lines += ["", "; ".join(_(c.help) for c in commands.in_help(admin=False)) + "."]
     if admin:
-        suffixes = ", ".join(TRANSCRIPT_SUFFIXES[:-1]) + f" or {TRANSCRIPT_SUFFIXES[-1]}"
-        lines += ["", f"<b>Admin</b>: send a {suffixes} file here to add it; "
-                  + "; ".join(c.help for c in commands.in_help(admin=True)) + "."]
+        lines += ["", _("<b>Admin</b>: send a {suffixes} file here to add it; {commands}.").format(
+            suffixes=either(TRANSCRIPT_SUFFIXES), commands="; ".join(_(c.help) for c in commands.in_help(admin=True)))]
     return "\n".join(lines)
 
 
@@ -164,24 +227,41 @@ def answer_keyboard(question_id: int, first: int, count: int) -> InlineKeyboardM
 
     rows: list[list[InlineKeyboardButton]] = []
     if count:
-        labels = ["Context"] if count == 1 else [f"Context {i + 1}" for i in range(count)]
+        labels = [_("Context")] if count == 1 else [_("Context {number}").format(number=i + 1) for i in range(count)]
         ctx = [button(label, Kind.CONTEXT, first + i) for i, label in enumerate(labels)]
         rows += [ctx[i:i + 3] for i in range(0, len(ctx), 3)]
-    last = [button("More quotes", Kind.MORE)] if count else []
+    last = [button(_("More quotes"), Kind.MORE)] if count else []
     last += [button("👍", Kind.FEEDBACK, 1), button("👎", Kind.FEEDBACK, -1)]
     rows.append(last)
     return InlineKeyboardMarkup(rows)
 
 
+def language_keyboard() -> InlineKeyboardMarkup:
+    """/language: one button per language, each named in its own language."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(NAMES[code], callback_data=Press(
+        Kind.LANGUAGE, 0, i).encode()) for i, code in enumerate(LANGUAGES)]])
+
+
+def language_message() -> str:
+    return _("I answer you in English. Choose a language:")
+
+
+def language_chosen() -> str:
+    return _("From now on I answer you in English; /language changes it.")
+
+
 def summary_blocks(summary: Summary, link_for: LinkFor, titles: dict[str, str] | None = None,
-                   subject: str = "The transcripts do") -> list[str]:
+                   subject: str = "transcripts") -> list[str]:
     """A heading, then per exchange the interviewer's question (marked as such) and the answer's quotes,
     or per section its quotes; every quote cited and linked as in answers."""
     if summary.abstained or not summary.parts:
-        topic = f" {escape(summary.topic)}" if summary.topic else " anything to summarise"
-        return [f"{escape(subject)} not cover{topic}, so there is nothing to quote."]
-    about = f" of what is said about <i>{escape(summary.topic)}</i>" if summary.topic else ""
-    blocks = [f"<b>Summary</b>{about}, in the speakers' own words:"]
+        return [summary_abstention(summary, subject)]
+    if summary.topic:
+        heading = _("<b>Summary</b> of what is said about <i>{topic}</i>, in the speakers' own words:").format(
+            topic=escape(summary.topic))
+    else:
+        heading = _("<b>Summary</b>, in the speakers' own words:")
+    blocks = [heading]
     doc = None
     for part in summary.parts:
         first = part.question or (part.quotes[0] if part.quotes else None)
@@ -190,46 +270,73 @@ def summary_blocks(summary: Summary, link_for: LinkFor, titles: dict[str, str] |
             blocks.append(f"<b>{escape(titles.get(doc, doc))}</b>")
         if part.question is not None:
             q = part.question
-            blocks.append(f'<b>{escape(part.title)}</b> · {speaker_line(q)} asks: '
-                          f'<a href="{escape(link_for(q))}">“{escape(q.text)}”</a>')
+            asks = _('{speaker} asks: <a href="{link}">“{question}”</a>').format(
+                speaker=speaker_line(q), link=escape(link_for(q)), question=escape(q.text))
+            blocks.append(f"<b>{escape(part_title(part))}</b> · {asks}")
         elif not titles or len(summary.parts) > 1:
-            blocks.append(f"<b>{escape(part.title)}</b>")
+            blocks.append(f"<b>{escape(part_title(part))}</b>")
         for q in part.quotes:
             blocks.extend(quote_blocks(q, link_for(q)))
     return blocks
 
 
+def summary_abstention(summary: Summary, subject: str = "transcripts") -> str:
+    if summary.topic:
+        template = NOT_COVERED_TOPIC.get(subject, NOT_COVERED_TOPIC["transcripts"])
+        return _(template).format(topic=escape(summary.topic))
+    return escape(_(NOTHING_TO_SUMMARISE.get(subject, NOTHING_TO_SUMMARISE["transcripts"])))
+
+
 def invitation(username: str) -> str:
     """The line a channel post ends with: a deep link that opens a private chat with the bot."""
-    return f'<a href="https://t.me/{escape(username)}?start=summary">Ask the bot about this interview →</a>'
+    return _('<a href="https://t.me/{username}?start=summary">Ask the bot about this interview →</a>').format(
+        username=escape(username))
 
 
-def _hours(hours: float) -> str:
-    return f"{hours:g} hours" if hours != 1 else "1 hour"
+def hours(count: float) -> str:
+    """"48 hours", "1 hour", "1.5 hours" in the reader's words. A fraction takes the form of 2, which is
+    right in all three languages (Russian "1,5 часа")."""
+    n = int(count) if float(count).is_integer() else 2
+    return ngettext("{count} hour", "{count} hours", n).format(count=decimal(count))
+
+
+def too_fast(seconds: float) -> str:
+    return _("You are asking faster than I can keep up; please ask again in {seconds} s.").format(
+        seconds=max(1, round(seconds)))
 
 
 def privacy_message(retention_hours: float) -> str:
     """/privacy, in the reader's words."""
-    kept = _hours(retention_hours)
+    kept = hours(retention_hours)
     return "\n".join([
-        "<b>What I keep about you</b>",
-        f"• Your question and the quotes I showed you, for {kept}, so the buttons under my answer keep "
-        "working. Then the text is deleted.",
-        "• Who asked and in which chat, for the same time, only as a scrambled code (never your name, "
-        "username, Telegram id or the group's title), so that only you can use your buttons.",
-        "• Your 👍/👎 votes, tied to that code for the same time; afterwards only the count remains.",
-        "• After that I keep only counts: how many questions, how many I could not answer, how long answers "
-        "took. They do not say who asked or what.",
+        _("<b>What I keep about you</b>"),
+        "• " + _("Your question and the quotes I showed you, for {kept}, so the buttons under my answer keep "
+                 "working. Then the text is deleted.").format(kept=kept),
+        "• " + _("Who asked and in which chat, for the same time, only as a scrambled code (never your name, "
+                 "username, Telegram id or the group's title), so that only you can use your buttons."),
+        "• " + _("Your 👍/👎 votes, tied to that code for the same time; afterwards only the count remains."),
+        "• " + _("The language you chose with /language, tied to that code, until you choose again or use "
+                 "/forget; without a choice I follow your Telegram app's language and keep nothing."),
+        "• " + _("After that I keep only counts: how many questions, how many I could not answer, how long answers "
+                 "took. They do not say who asked or what."),
         "",
-        "An edited question replaces the earlier version, which is deleted at once. Nothing is shared with "
-        "anyone; the bot's admins see only the counts, never who asked or what.",
+        _("An edited question replaces the earlier version, which is deleted at once. Nothing is shared with "
+          "anyone; the bot's admins see only the counts, never who asked or what."),
         "",
-        "/forget deletes everything I keep about you, right away.",
+        _("/forget deletes everything I keep about you, right away."),
     ])
 
 
-def forgotten_message(questions: int, votes: int) -> str:
+def forgotten_message(questions: int, votes: int, language: bool = False) -> str:
+    """/forget's answer: what was deleted (questions, votes, the language choice)."""
     if not questions and not votes:
-        return "I keep nothing about you now. (/privacy says what I would keep, and for how long.)"
-    return (f"Done: I deleted {questions} question(s) and {votes} vote(s) of yours. "
-            "Buttons under my earlier answers to you no longer work.")
+        if language:
+            return _("Done: I forgot your language choice and follow your Telegram app's language again.")
+        return _("I keep nothing about you now. (/privacy says what I would keep, and for how long.)")
+    done = _("Done: I deleted {questions} and {votes} of yours. Buttons under my earlier answers to you no "
+             "longer work.").format(
+        questions=ngettext("{count} question", "{count} questions", questions).format(count=questions),
+        votes=ngettext("{count} vote", "{count} votes", votes).format(count=votes))
+    if language:
+        done += " " + _("I forgot your language choice too and follow your Telegram app's language again.")
+    return done

@@ -21,11 +21,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.delivery import deliver
+from bot.i18n import N_, _
 from bot.replies import Context, send_parts
 
 log = logging.getLogger(__name__)
 KEPT = 500  # questions remembered per chat
-REPLACED = "<i>This part of an earlier answer was replaced.</i>"
+REPLACED = N_("<i>This part of an earlier answer was replaced.</i>")
 CHAT_DATA_KEY = "answer_threads"
 
 
@@ -126,5 +127,5 @@ async def _retire(context: Context, chat_id: int, message_id: int) -> None:
     except TelegramError as err:
         log.info("could not delete part of an earlier answer (%s); marking it replaced", err)
         with contextlib.suppress(TelegramError):
-            await deliver(partial(context.bot.edit_message_text, REPLACED, chat_id, message_id,
+            await deliver(partial(context.bot.edit_message_text, _(REPLACED), chat_id, message_id,
                                   parse_mode=ParseMode.HTML), "an edit")

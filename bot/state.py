@@ -1,7 +1,7 @@
 """The state dir: what cannot be rebuilt from the transcripts, kept apart from the disposable index dir.
 
     <state dir>/ (0700)
-    ├── stats.sqlite3    questions for the buttons (48 h), counts, the digest's place (`bot.stats`)
+    ├── stats.sqlite3    questions for the buttons (48 h), counts, the digest's place, /language choices (`bot.stats`)
     ├── identity.key     the key of the hashes that stand for people and chats (`bot.privacy`)
     └── removed/         transcripts removed with /remove, the only copy of them
 

@@ -9,6 +9,8 @@ Privacy by design (README "Privacy"; `/privacy` says it to people):
 - a question's text, the quotes shown and who asked are kept for `retention` seconds (48 h by default:
   as long as the buttons under the answer are worth pressing), then erased by `purge`; what stays is a
   count (when, chat type, abstained, how long it took, a vote's value) that names no one;
+- a language chosen with /language is kept as the language's code under the person's keyed hash, until
+  they choose again or /forget; nothing else about them goes with it (`set_language`, `language`);
 - `forget(user)` erases everything about a person at once (/forget);
 - the file is created 0600, deleted rows are overwritten (secure_delete), and a database that cannot be
   read is moved aside and started afresh rather than stopping the bot.
@@ -62,6 +64,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS feedback_vote ON feedback(question_id, voter);
 CREATE INDEX IF NOT EXISTS questions_person ON questions(person);
 CREATE INDEX IF NOT EXISTS questions_at ON questions(at);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS languages (
+    person TEXT PRIMARY KEY,  -- keyed hash of the person's id
+    language TEXT NOT NULL    -- "en", "az", "ru": what they chose with /language
+);
 """
 
 
@@ -90,6 +96,7 @@ class Totals:
 class Forgotten:
     questions: int
     votes: int
+    language: bool = False  # a language choice was deleted
 
 
 class Stats:
@@ -100,6 +107,7 @@ class Stats:
         self.retention = retention
         self._lock = threading.Lock()
         self._db = self._open(path)
+        self._languages = self._read_languages()
 
     # -- opening -------------------------------------------------------------------------------------
     def _open(self, path: Path) -> sqlite3.Connection:
@@ -251,8 +259,10 @@ class Stats:
             self._db.execute(f"DELETE FROM feedback WHERE question_id IN ({ids})", (person,))  # noqa: S608
             votes = self._db.execute("DELETE FROM feedback WHERE voter = ?", (person,)).rowcount
             questions = self._db.execute("DELETE FROM questions WHERE person = ?", (person,)).rowcount
+            language = self._db.execute("DELETE FROM languages WHERE person = ?", (person,)).rowcount > 0
+            self._languages.pop(person, None)
         self._checkpoint()
-        return Forgotten(questions, votes)
+        return Forgotten(questions, votes, language)
 
     def _checkpoint(self) -> None:
         """Erased rows also leave the write-ahead log."""
@@ -282,3 +292,19 @@ class Stats:
     def set_state(self, key: str, value: str) -> None:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))
+
+    # -- language choices ----------------------------------------------------------------------------
+    def _read_languages(self) -> dict[str, str]:
+        """Every choice, held in memory: only people who used /language have one, and every update asks."""
+        with self._lock:
+            return {str(p): str(c) for p, c in self._db.execute("SELECT person, language FROM languages")}
+
+    def language(self, user_id: int) -> str | None:
+        """The language the person chose with /language, or None (then their Telegram app's is used)."""
+        return self._languages.get(self.identity.person(user_id))
+
+    def set_language(self, user_id: int, language: str) -> None:
+        person = self.identity.person(user_id)
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO languages (person, language) VALUES (?, ?)", (person, language))
+            self._languages[person] = language

@@ -12,16 +12,25 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from bot.i18n import N_
 from retrieval import UsageError
 
 T = TypeVar("T")
-BUSY = "I am busy with other long requests; please try again in a minute."
-ONE_AT_A_TIME = "I am still working on your previous long request; please wait for it."
+BUSY = N_("I am busy with other long requests; please try again in a minute.")
+ONE_AT_A_TIME = N_("I am still working on your previous long request; please wait for it.")
+
+
+def _in_context(fn: Callable[..., T], *args: object) -> Callable[[], T]:
+    """`fn(*args)` in a copy of the caller's context, so work in a thread speaks the reader's language
+    (`run_in_executor`, unlike `asyncio.to_thread`, does not carry context variables over)."""
+    return functools.partial(contextvars.copy_context().run, fn, *args)
 
 
 class Work:
@@ -34,13 +43,13 @@ class Work:
         self._owners: dict[Hashable, int] = {}
 
     async def cheap(self, fn: Callable[..., T], *args: object) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._cheap, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._cheap, _in_context(fn, *args))
 
     async def costly(self, fn: Callable[..., T], *args: object, owner: Hashable = None) -> T:
         """Run `fn` in the costly lane; UsageError (said to the person) when it is full or `owner` already
         has a job there. An admin's job (owner None) runs in the admin lane, one at a time."""
         if owner is None:
-            return await asyncio.get_running_loop().run_in_executor(self._admin, fn, *args)
+            return await asyncio.get_running_loop().run_in_executor(self._admin, _in_context(fn, *args))
         with self._lock:
             if sum(self._owners.values()) >= self.queue:
                 raise UsageError(BUSY)
@@ -48,7 +57,7 @@ class Work:
                 raise UsageError(ONE_AT_A_TIME)
             self._owners[owner] = self._owners.get(owner, 0) + 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._costly, fn, *args)
+            return await asyncio.get_running_loop().run_in_executor(self._costly, _in_context(fn, *args))
         finally:
             with self._lock:
                 self._owners[owner] -= 1

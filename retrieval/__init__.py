@@ -17,7 +17,7 @@ from retrieval.errors import (
 )
 from retrieval.index import IndexReport
 from retrieval.library import MAX_UPLOAD_BYTES
-from retrieval.models import Answer, Context, Passage, Quote, Source
+from retrieval.models import Answer, Cite, Context, Passage, Quote, Source
 from retrieval.params import DEFAULT_SUMMARY_WORDS, MAX_QUESTION_CHARS
 from retrieval.refs import is_ref
 from retrieval.service import Service
@@ -31,6 +31,7 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "TRANSCRIPT_SUFFIXES",
     "Answer",
+    "Cite",
     "Context",
     "Fix",
     "IndexLockedError",

@@ -35,8 +35,9 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
         lock.acquire(timeout=0)
     except Timeout as err:
         raise IndexLockedError(
-            f"another Verbatim process is using the index in {settings.index_dir}; stop it first, or run a "
-            "Chroma server (chroma run) that several processes can share", fix=Fix.CHROMA_URL
+            "another Verbatim process is using the index in {folder}; stop it first, or run a "
+            "Chroma server (chroma run) that several processes can share", fix=Fix.CHROMA_URL,
+            folder=settings.index_dir,
         ) from err
     except OSError as err:  # filelock's Timeout is an OSError too, so it is caught first
         raise _unusable(settings.index_dir, err) from err
@@ -57,9 +58,9 @@ def unreadable(index_dir: Path, err: BaseException) -> VerbatimError:
     index dir (the bot keeps stats and removed transcripts in its state dir), but a person should still be
     told to delete no more than what the rebuild recreates."""
     why = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
-    return VerbatimError(f"cannot open the index in {index_dir / 'chroma'} ({why}); move that folder aside "
+    return VerbatimError("cannot open the index in {folder} ({why}); move that folder aside "
                          "(it holds only the index, rebuilt from the transcripts) and rebuild the index",
-                         fix=Fix.REBUILD)
+                         fix=Fix.REBUILD, folder=index_dir / "chroma", why=why)
 
 
 def is_panic(err: BaseException) -> bool:
@@ -80,15 +81,17 @@ def index_folder(path: Path) -> Path:
 
 def _unusable(path: Path, err: OSError) -> UsageError:
     """A file in the way, no permission, a read-only disk: said in one line, with the fix."""
-    why = "a file is in the way" if isinstance(err, FileExistsError | NotADirectoryError) else err.strerror
-    return UsageError(f"cannot use {path} as the index dir ({why})", fix=Fix.INDEX_DIR)
+    if isinstance(err, FileExistsError | NotADirectoryError):
+        return UsageError("cannot use {path} as the index dir (a file is in the way)", fix=Fix.INDEX_DIR, path=path)
+    return UsageError("cannot use {path} as the index dir ({why})", fix=Fix.INDEX_DIR, path=path,
+                      why=err.strerror or type(err).__name__)
 
 
 def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
     url = urlparse(settings.chroma_url or "")
     if url.scheme not in ("http", "https") or not url.hostname:
-        raise StoreUnavailableError(f"the Chroma server address {settings.chroma_url!r} is not an http(s)://host:port "
-                                    "URL", fix=Fix.CHROMA_URL)
+        raise StoreUnavailableError("the Chroma server address {url!r} is not an http(s)://host:port URL",
+                                    fix=Fix.CHROMA_URL, url=settings.chroma_url)
     port = url.port or (443 if url.scheme == "https" else 8000)
     deadline = time.monotonic() + settings.server_wait_seconds
     delay = 0.2
@@ -101,9 +104,9 @@ def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
         except Exception as err:
             if time.monotonic() + delay > deadline:
                 raise StoreUnavailableError(
-                    f"the Chroma server at {settings.chroma_url} did not answer within "
-                    f"{settings.server_wait_seconds:.0f} s ({type(err).__name__}); start it "
-                    f"(chroma run --path DIR --port {port}) or use the embedded index", fix=Fix.CHROMA_URL
+                    "the Chroma server at {url} did not answer within {seconds:.0f} s ({why}); start it "
+                    "(chroma run --path DIR --port {port}) or use the embedded index", fix=Fix.CHROMA_URL,
+                    url=settings.chroma_url, seconds=settings.server_wait_seconds, why=type(err).__name__, port=port,
                 ) from err
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
@@ -119,20 +122,21 @@ def mapped() -> Iterator[None]:
     try:
         yield
     except NotFoundError as err:
-        raise IndexCollectionGone(f"index collection not found ({err})", fix=Fix.REBUILD) from err
+        raise IndexCollectionGone("index collection not found ({why})", fix=Fix.REBUILD, why=err) from err
     except VerbatimError:
         raise
     except ChromaError as err:
-        raise VerbatimError(f"the index failed: {err}") from err
+        raise VerbatimError("the index failed: {why}", why=err) from err
     except (ConnectionError, OSError) as err:
-        raise StoreUnavailableError(f"lost the connection to the Chroma server ({err}); is it running?") from err
+        raise StoreUnavailableError("lost the connection to the Chroma server ({why}); is it running?",
+                                    why=err) from err
     except Exception as err:
         if type(err).__module__.startswith(("httpx", "httpcore")):
-            raise StoreUnavailableError(f"the Chroma server did not answer ({err}); is it running?") from err
+            raise StoreUnavailableError("the Chroma server did not answer ({why}); is it running?", why=err) from err
         raise
     except BaseException as err:
         if is_panic(err):
             first = str(err).splitlines()[0][:200] if str(err) else "no message"
-            raise VerbatimError(f"the index is damaged (Chroma stopped with: {first}); rebuild it",
-                                fix=Fix.REBUILD) from err
+            raise VerbatimError("the index is damaged (Chroma stopped with: {why}); rebuild it",
+                                fix=Fix.REBUILD, why=first) from err
         raise

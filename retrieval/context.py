@@ -17,10 +17,12 @@ QUESTION_CHARS = 700
 
 def surrounding(transcript: Transcript, start: int, end: int, limit: int = CONTEXT_CHARS) -> Context:
     if not (0 <= start < end <= len(transcript.text)):
-        raise UsageError(f"{transcript.doc} has no passage at {start}:{end}; it may have changed since")
+        raise UsageError("{doc} has no passage at {start}:{end}; it may have changed since", doc=transcript.doc,
+                         start=start, end=end)
     turn = next((t for t in transcript.turns if t.start <= start < t.end), None)
     if turn is None:
-        raise UsageError(f"{transcript.doc} has no speaker turn at {start}; it may have changed since")
+        raise UsageError("{doc} has no speaker turn at {start}; it may have changed since", doc=transcript.doc,
+                         start=start)
     sentences: list[Sentence] = list(turn.sentences)
     if turn.answers_turn is not None and turn.answers_turn == turn.index - 1:
         asked = transcript.turns[turn.answers_turn]
@@ -52,4 +54,4 @@ def _context(transcript: Transcript, c_start: int, c_end: int, start: int, end: 
     turn = next(t for t in transcript.turns if t.start <= start < t.end)
     index = next((i for i, p in enumerate(turn.paragraphs, 1) if p.start <= start < p.end), 1)
     return Context(transcript.doc, transcript.title, c_start, c_end, transcript.text[c_start:c_end], start, end,
-                   turn.speaker, transcript.label(turn, index))
+                   turn.speaker, transcript.label(turn, index), transcript.cite(turn, index))

@@ -42,6 +42,7 @@ SentenceVectors = np.ndarray | SparseRows  # indexed by corpus sentence number
 class Skipped:
     doc: str
     reason: str
+    error: TranscriptError | None = field(default=None, compare=False)  # the reason as a template, to translate
 
 
 @dataclass
@@ -169,8 +170,11 @@ class Corpus:
     def check_doc(self, doc: str | None) -> None:
         if doc is not None and doc not in self.transcripts:
             names = sorted(self.transcripts)
-            known = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
-            raise UsageError(f"no transcript {doc!r} in the index (indexed: {known})")
+            known = ", ".join(names[:10])
+            if len(names) > 10:
+                raise UsageError("no transcript {doc!r} in the index (indexed: {known} and {more} more)", doc=doc,
+                                 known=known, more=len(names) - 10)
+            raise UsageError("no transcript {doc!r} in the index (indexed: {known})", doc=doc, known=known)
 
     def contains(self, term: str, doc: str | None) -> bool:
         """Does the transcript `doc` (or any transcript) use this stemmed term?"""
@@ -188,7 +192,7 @@ def _start(sentence: Sentence) -> int:
 
 def discover(data_dir: Path) -> list[Path]:
     if not data_dir.is_dir():
-        raise UsageError(f"the data dir {data_dir} does not exist", fix=Fix.DATA_DIR)
+        raise UsageError("the data dir {folder} does not exist", fix=Fix.DATA_DIR, folder=data_dir)
     return sorted(p for p in data_dir.rglob("*")
                   if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES and not p.name.startswith("."))
 
@@ -205,16 +209,21 @@ def load_corpus(data_dir: Path) -> Corpus:
     for path in discover(data_dir):
         doc = path.relative_to(data_dir).as_posix()
         if outside(path, data_dir):
-            skipped.append(Skipped(doc, "is a link to a file outside the data dir; copy the file in instead"))
+            link = TranscriptError(doc, "is a link to a file outside the data dir; copy the file in instead")
+            skipped.append(Skipped(doc, link.reason, link))
             continue
         try:
             transcripts[doc] = load(path, doc)
         except TranscriptError as err:
-            skipped.append(Skipped(doc, err.reason))
+            skipped.append(Skipped(doc, err.reason, err))
     if not transcripts:
         reasons = "; ".join(f"{k.doc}: {k.reason}" for k in skipped[:3])
-        raise UsageError(f"no usable transcripts in {data_dir}" + (f" ({reasons})" if reasons else "")
-                         + "; add " + ", ".join(TRANSCRIPT_SUFFIXES) + " files", fix=Fix.DATA_DIR)
+        suffixes = ", ".join(TRANSCRIPT_SUFFIXES)
+        if reasons:
+            raise UsageError("no usable transcripts in {folder} ({reasons}); add {suffixes} files", fix=Fix.DATA_DIR,
+                             folder=data_dir, reasons=reasons, suffixes=suffixes)
+        raise UsageError("no usable transcripts in {folder}; add {suffixes} files", fix=Fix.DATA_DIR,
+                         folder=data_dir, suffixes=suffixes)
     chunks = [c for t in transcripts.values() for c in chunk_transcript(t)]
     return Corpus(transcripts, chunks, skipped)
 

@@ -44,15 +44,19 @@ class VerbatimError(Exception):
 
 
 class TranscriptError(VerbatimError):
-    """A transcript file that cannot be used; names the file and the reason."""
+    """A transcript file that cannot be used; names the file and the reason.
+
+    The reason is a template of its own (`reason_template`, filled from `reason_params`), so an edge
+    translates the reason and puts the file's name in front: `TranscriptError(doc, "is {size} MB", size=3)`.
+    """
 
     def __init__(self, path: str, reason: str, **params: object) -> None:
-        if not params:
-            reason = reason.replace("{", "{{").replace("}", "}}")
-        super().__init__("{path}: " + reason, None, path=path, **params)
-        self.path = path
-        self.reason = reason.format(**params) if params else reason.format()
         self.reason_template = reason
+        self.reason_params = params
+        self.reason = reason.format(**params) if params else reason
+        self.path = path
+        escaped = reason if params else reason.replace("{", "{{").replace("}", "}}")
+        super().__init__("{path}: " + escaped, None, path=path, **params)
 
 
 class IndexError_(VerbatimError):

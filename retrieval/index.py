@@ -226,7 +226,7 @@ class Index:
         """Moves the file aside and reindexes; puts it back if indexing fails. The last one stays."""
         with self.admin:
             if set(self.corpus.transcripts) <= {doc}:
-                raise UsageError(f"{doc} is the only transcript; add another before removing it")
+                raise UsageError("{doc} is the only transcript; add another before removing it", doc=doc)
             moved = library.remove(self.settings.data_dir, doc, self.settings.removed)
             try:
                 return self.build()

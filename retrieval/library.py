@@ -42,10 +42,13 @@ def safe_name(filename: str) -> str:
     suffix = suffix.lower()
     if f".{suffix}" not in TRANSCRIPT_SUFFIXES:
         allowed = ", ".join(TRANSCRIPT_SUFFIXES)
-        raise UsageError(f"{Path(filename).name or 'the file'} is not a transcript file; send one of {allowed}")
+        if not Path(filename).name:
+            raise UsageError("the file is not a transcript file; send one of {allowed}", allowed=allowed)
+        raise UsageError("{name} is not a transcript file; send one of {allowed}", name=Path(filename).name,
+                         allowed=allowed)
     if not any(ch.isalnum() for ch in stem):
-        raise UsageError(f"{Path(filename).name} has no name before {'.' + suffix}; rename the file (e.g. "
-                         f"interview-2024.{suffix}) and send it again")
+        raise UsageError("{name} has no name before .{suffix}; rename the file (e.g. interview-2024.{suffix}) and "
+                         "send it again", name=Path(filename).name, suffix=suffix)
     ascii_stem = unicodedata.normalize("NFKD", stem.translate(_LETTERS)).encode("ascii", "ignore").decode("ascii")
     clean = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_stem).strip("-_").lower()[:80]
     if len(clean) * 2 < len(stem.strip()):  # mostly non-Latin: keep names apart with a hash of the original
@@ -63,8 +66,8 @@ def add(data_dir: Path, filename: str, raw: bytes) -> Added:
     if target.exists():
         if target.read_bytes() == raw:
             return Added(name, transcript, unchanged=True)
-        raise UsageError(f"a different transcript named {name} is already indexed; remove {name} first, "
-                         "or send the file under another name")
+        raise UsageError("a different transcript named {name} is already indexed; remove {name} first, "
+                         "or send the file under another name", name=name)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=data_dir)
@@ -86,8 +89,8 @@ def add(data_dir: Path, filename: str, raw: bytes) -> Added:
 def _not_writable(folder: Path, err: OSError) -> UsageError:
     """A read-only or full disk, no permission: one line naming the folder, with nothing left behind."""
     why = err.strerror or type(err).__name__
-    return UsageError(f"cannot write to the folder {folder} ({why}); nothing was changed. Make it writable "
-                      "for the bot's user, then try again")
+    return UsageError("cannot write to the folder {folder} ({why}); nothing was changed. Make it writable "
+                      "for the bot's user, then try again", folder=folder, why=why)
 
 
 def _move(source: Path, target: Path) -> None:
@@ -110,7 +113,7 @@ def remove(data_dir: Path, doc: str, trash_dir: Path) -> Path:
     """Move `doc` (and its metadata file) to `trash_dir`; returns where it went."""
     path = (data_dir / doc).resolve()
     if data_dir.resolve() not in path.parents or not path.is_file() or path.suffix.lower() not in TRANSCRIPT_SUFFIXES:
-        raise UsageError(f"no transcript {doc!r} is indexed; the list of sources names them")
+        raise UsageError("no transcript {doc!r} is indexed; the list of sources names them", doc=doc)
     if not os.access(path.parent, os.W_OK):
         raise _not_writable(path.parent, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
     stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -15,6 +15,30 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Cite:
+    """Where a quote stands, in parts, so an edge can word the citation in its reader's language.
+
+    `text` is the English label every other edge shows ("answer to Q2, ¶3", "turn 57", "00:01:23"):
+    kind "question" (Q2, the interviewer's), "answer" (answer to Q2), "turn" (turn 57 of a meeting),
+    "paragraph" (¶5 of prose), "time" (a subtitle cue's start) or "cue" (cue 4, a cue without a time).
+    `paragraph` is the paragraph within the turn when the label names one.
+    """
+
+    kind: str
+    number: int = 0
+    paragraph: int | None = None
+    time: str | None = None  # "00:01:23", for kind "time"
+
+    @property
+    def text(self) -> str:
+        if self.kind == "time":
+            return self.time or ""
+        head = {"question": f"Q{self.number}", "answer": f"answer to Q{self.number}", "turn": f"turn {self.number}",
+                "paragraph": f"¶{self.number}", "cue": f"cue {self.number}"}[self.kind]
+        return f"{head}, ¶{self.paragraph}" if self.paragraph is not None else head
+
+
+@dataclass(frozen=True)
 class Quote:
     """A verbatim slice of a transcript: `text == transcript_text[start:end]`, checked before it leaves."""
 
@@ -26,6 +50,7 @@ class Quote:
     label: str
     role: str = "speaker"
     turn: int = 0
+    cite: Cite | None = None  # `label` in parts; None when made by hand (then edges show `label`)
 
     @property
     def speaker_label(self) -> str:
@@ -83,6 +108,7 @@ class Context:
     quote_end: int
     speaker: str
     label: str
+    cite: Cite | None = None
 
 
 @dataclass(frozen=True)

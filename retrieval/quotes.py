@@ -18,8 +18,9 @@ def quote_of(corpus: Corpus, s: int) -> Quote:
     sentence = corpus.sentences[s]
     transcript = corpus.transcripts[corpus.sentence_doc[s]]
     turn = transcript.turns[sentence.turn]
+    cite = transcript.cite(turn, sentence.paragraph)
     quote = Quote(transcript.doc, sentence.start, sentence.end, transcript.text[sentence.start:sentence.end],
-                  turn.speaker, transcript.label(turn, sentence.paragraph), turn.role, turn.index)
+                  turn.speaker, cite.text, turn.role, turn.index, cite)
     verify(transcript.text, quote)
     return quote
 
@@ -32,7 +33,8 @@ def in_reading_order(corpus: Corpus, sentences: Iterable[int]) -> list[Quote]:
 
 def verify(text: str, quote: Quote) -> None:
     if not (0 <= quote.start < quote.end <= len(text)) or text[quote.start:quote.end] != quote.text:
-        raise VerbatimError(f"internal error: quote {quote.start}:{quote.end} of {quote.doc} is not verbatim")
+        raise VerbatimError("internal error: quote {start}:{end} of {doc} is not verbatim", start=quote.start,
+                            end=quote.end, doc=quote.doc)
 
 
 def format_answer(quotes: Iterable[Quote]) -> str:

@@ -18,15 +18,15 @@ _MB = 1_048_576
 
 def decode(raw: bytes, doc: str, limit: int = MAX_BYTES) -> str:
     if len(raw) > limit:
-        raise TranscriptError(doc, f"is {len(raw) / _MB:.1f} MB; the limit is {limit // _MB} MB, split it into parts")
+        raise TranscriptError(doc, "is {size:.1f} MB; the limit is {limit} MB, split it into parts",
+                              size=len(raw) / _MB, limit=limit // _MB)
     if b"\x00" in raw[:65536]:
         raise TranscriptError(doc, "looks like a binary file, not a text transcript")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise TranscriptError(
-            doc, f"is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); re-save it as UTF-8"
-        ) from err
+        raise TranscriptError(doc, "is not UTF-8 (byte 0x{byte:02x} at offset {offset}); re-save it as UTF-8",
+                              byte=raw[err.start], offset=err.start) from err
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip(" \t\n\ufeff"):
         raise TranscriptError(doc, "is empty")
@@ -37,5 +37,5 @@ def read_text(path: Path, doc: str) -> str:
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise TranscriptError(doc, f"cannot be read ({err.strerror})") from err
+        raise TranscriptError(doc, "cannot be read ({why})", why=err.strerror or type(err).__name__) from err
     return decode(raw, doc)

@@ -93,10 +93,11 @@ class Service:
         """The passage around `start:end` of `doc`, verified like every quote."""
         transcript = self.corpus.transcripts.get(doc)
         if transcript is None:
-            raise UsageError(f"{doc} is no longer indexed")
+            raise UsageError("{doc} is no longer indexed", doc=doc)
         found = surrounding(transcript, start, end)
         if transcript.text[found.start:found.end] != found.text:
-            raise VerbatimError(f"internal error: context {found.start}:{found.end} of {doc} is not verbatim")
+            raise VerbatimError("internal error: context {start}:{end} of {doc} is not verbatim", start=found.start,
+                                end=found.end, doc=doc)
         return found
 
     def ref(self, quote: Quote) -> str:

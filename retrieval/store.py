@@ -79,8 +79,9 @@ class Space:
         meta = collection.metadata or {}
         if meta.get("model_id") != self.embeddings.model_id or meta.get("dim") != self.embeddings.dim:
             raise ModelMismatchError(
-                f"the index was built with {meta.get('model_id')} ({meta.get('dim')}-d) but this version uses "
-                f"{self.embeddings.model_id} ({self.embeddings.dim}-d); rebuild it", fix=Fix.REBUILD
+                "the index was built with {built} ({built_dim}-d) but this version uses {model} ({dim}-d); "
+                "rebuild it", fix=Fix.REBUILD, built=meta.get("model_id"), built_dim=meta.get("dim"),
+                model=self.embeddings.model_id, dim=self.embeddings.dim,
             )
         return Chroma(client=self.client, collection_name=name, embedding_function=self.embeddings,
                       create_collection_if_not_exists=False)
@@ -99,7 +100,8 @@ class Space:
         try:
             self._upsert(collection, chunks, vectors)
             if collection.count() != len(chunks):
-                raise VerbatimError(f"index build stored {collection.count()} of {len(chunks)} chunks; run it again")
+                raise VerbatimError("index build stored {stored} of {count} chunks; run it again",
+                                    stored=collection.count(), count=len(chunks))
         except BaseException:
             self._drop(name)
             raise

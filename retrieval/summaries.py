@@ -30,7 +30,7 @@ import numpy as np
 
 from retrieval.corpus import Corpus, SentenceVectors
 from retrieval.lexical import marks, words
-from retrieval.models import Quote
+from retrieval.models import Cite, Quote
 from retrieval.params import TOPIC_SHARE, SummaryParams
 from retrieval.quotes import quote_of
 from retrieval.transcripts import Turn
@@ -46,6 +46,7 @@ class Part:
     title: str
     quotes: tuple[Quote, ...]
     question: Quote | None = None
+    span: tuple[Cite, ...] = ()  # the title in parts: (Q2,) for an exchange, (first, last) for a section
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,9 @@ def _interview(corpus: Corpus, vectors: SentenceVectors, doc: str, budget: int, 
         if not picked and pool:  # every exchange shows at least its most central sentence
             scores = _scores(corpus, vectors, pool, params, relevance, anchor)
             picked = [min(scores, key=lambda s: (-scores[s], s))]
-        parts.append(Part(f"Q{question.question}", tuple(quote_of(corpus, s) for s in picked),
-                          quote_of(corpus, heading) if heading is not None else None))
+        asked = Cite("question", question.question or 0)
+        parts.append(Part(asked.text, tuple(quote_of(corpus, s) for s in picked),
+                          quote_of(corpus, heading) if heading is not None else None, (asked,)))
     return parts
 
 
@@ -207,9 +209,9 @@ def _sections(corpus: Corpus, vectors: SentenceVectors, doc: str, budget: int, p
         mine = sorted(s for s in picked if section_of[s] == i)
         if mine:
             first, last = corpus.sentences[section[0]], corpus.sentences[section[-1]]
-            title = (f"{transcript.label(transcript.turns[first.turn], first.paragraph)} – "
-                     f"{transcript.label(transcript.turns[last.turn], last.paragraph)}")
-            parts.append(Part(title, tuple(quote_of(corpus, s) for s in mine)))
+            span = (transcript.cite(transcript.turns[first.turn], first.paragraph),
+                    transcript.cite(transcript.turns[last.turn], last.paragraph))
+            parts.append(Part(" – ".join(c.text for c in span), tuple(quote_of(corpus, s) for s in mine), None, span))
     return parts
 
 

@@ -26,7 +26,7 @@ class Summarizer:
 
     def summarize(self, doc: str | None, topic: str | None, words: int, params: SummaryParams) -> Summary:
         if words < MIN_SUMMARY_WORDS:
-            raise UsageError(f"a summary needs at least {MIN_SUMMARY_WORDS} words; ask for a larger budget")
+            raise UsageError("a summary needs at least {words} words; ask for a larger budget", words=MIN_SUMMARY_WORDS)
         corpus = self.answerer.index.corpus
         corpus.check_doc(doc)
         topic = (topic or "").strip() or None
@@ -39,8 +39,8 @@ class Summarizer:
                 return Summary(doc, topic, (), f"{said} cover {topic!r}.", abstained=True)
             docs = _most_discussed(corpus, relevance, words)
         elif len(docs) > 1 and len(docs) * MIN_TRANSCRIPT_WORDS > words:
-            raise UsageError(f"{len(docs)} transcripts are indexed, too many to summarise together in {words} "
-                             "words; give a topic, or name one transcript")
+            raise UsageError("{count} transcripts are indexed, too many to summarise together in {words} "
+                             "words; give a topic, or name one transcript", count=len(docs), words=words)
         share = words // max(len(docs), 1)
         parts: list[Part] = []
         texts: list[str] = []

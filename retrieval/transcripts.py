@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.errors import TranscriptError
+from retrieval.models import Cite
 from retrieval.reading import read_text
 from retrieval.sentences import PARAGRAPH_BREAK, append_trimmed, split_sentences
 from retrieval.speakers import same_person
@@ -94,16 +95,21 @@ class Transcript:
 
     def label(self, turn: Turn, paragraph: int) -> str:
         """A citation a person understands: "answer to Q2, ¶3", "turn 57", "00:01:23"."""
+        return self.cite(turn, paragraph).text
+
+    def cite(self, turn: Turn, paragraph: int) -> Cite:
+        """The citation in parts (`Cite.text` is `label`)."""
         if self.format in ("srt", "vtt"):
             time = turn.paragraphs[paragraph - 1].time
-            return format_time(time[0]) if time else f"cue {paragraph}"
+            return Cite("time", time=format_time(time[0])) if time else Cite("cue", paragraph)
         many = len(turn.paragraphs) > 1
         if self.format == "interview" and turn.question is not None:
-            head = f"Q{turn.question}" if turn.role == "interviewer" else f"answer to Q{turn.question}"
-            return f"{head}, ¶{paragraph}" if many or turn.role != "interviewer" else head
+            if turn.role == "interviewer":
+                return Cite("question", turn.question, paragraph if many else None)
+            return Cite("answer", turn.question, paragraph)
         if self.format == "prose":
-            return f"¶{turn.paragraphs[paragraph - 1].number}"
-        return f"turn {turn.index + 1}, ¶{paragraph}" if many else f"turn {turn.index + 1}"
+            return Cite("paragraph", turn.paragraphs[paragraph - 1].number)
+        return Cite("turn", turn.index + 1, paragraph if many else None)
 
 
 def read_metadata(path: Path, doc: str) -> Metadata:
@@ -113,9 +119,10 @@ def read_metadata(path: Path, doc: str) -> Metadata:
     try:
         data = json.loads(side.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise TranscriptError(doc, f"its metadata file {side.name} is not valid UTF-8 JSON ({err})") from err
+        raise TranscriptError(doc, "its metadata file {name} is not valid UTF-8 JSON ({why})", name=side.name,
+                              why=err) from err
     if not isinstance(data, dict):
-        raise TranscriptError(doc, f"its metadata file {side.name} must hold a JSON object")
+        raise TranscriptError(doc, "its metadata file {name} must hold a JSON object", name=side.name)
     known = {k: data.get(k) for k in ("title", "language", "date", "interviewer", "interviewee", "source")}
     clean = {k: (str(v) if v is not None else None) for k, v in known.items()}
     return Metadata(**clean, extra={k: v for k, v in data.items() if k not in known})

@@ -227,11 +227,15 @@ class BotApi:
         return self.base_url.replace("/bot", "/file/bot")
 
     # --- building updates ----------------------------------------------------------------------------------
-    def user(self, user_id: int, first_name: str = "Ann", username: str | None = None) -> Json:
-        """A User dict; remembered so getChatMember can answer with it."""
+    def user(self, user_id: int, first_name: str = "Ann", username: str | None = None,
+             language_code: str | None = None) -> Json:
+        """A User dict; remembered so getChatMember can answer with it. `language_code` is the language of
+        the person's Telegram app ("ru", "en-GB"), as Telegram sends it with every update."""
         user: Json = {"id": user_id, "is_bot": False, "first_name": first_name}
         if username:
             user["username"] = username
+        if language_code:
+            user["language_code"] = language_code
         self._users[user_id] = user
         return user
 
@@ -312,6 +316,10 @@ class BotApi:
         """Messages the bot created and still shows, in order (edits applied in place, deleted ones left out);
         "text" is as the bot sent it."""
         return [m for m in self._sent if chat_id is None or m["chat"]["id"] == chat_id]
+
+    def commands(self, scope: Json | None = None, language_code: str | None = None) -> list[Json]:
+        """The menu set for `scope` (default: the default scope) and language, as getMyCommands returns it."""
+        return self._commands.get(self._scope_key({"scope": scope, "language_code": language_code or ""}), [])
 
     def calls_to(self, method: str) -> list[Json]:
         """Parameters of every call of `method` (case-insensitive), including failed ones."""
@@ -585,7 +593,8 @@ class BotApi:
     _api_sendChatAction = _api_answerCallbackQuery
 
     def _scope_key(self, params: Json) -> str:
-        return json.dumps([params.get("scope") or {"type": "default"}, params.get("language_code", "")])
+        scope = params.get("scope") or {"type": "default"}
+        return json.dumps([scope, params.get("language_code") or ""], sort_keys=True)
 
     async def _api_setMyCommands(self, params: Json) -> bool:
         self._commands[self._scope_key(params)] = list(params["commands"])

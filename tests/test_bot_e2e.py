@@ -352,20 +352,20 @@ async def test_reindex_while_questions_keep_arriving(bot: Harness, service: Serv
     admin_chat = bot.private(bot.admin)
     api.message(admin_chat, bot.admin, "/reindex")
     users = [api.user(5000 + i) for i in range(6)]
-    asked: list[tuple[int, str]] = []
+    asked: list[tuple[int, int, str]] = []  # (user, message id, question)
     began = time.monotonic()
     while len(api.sent(admin_chat["id"])) < 2 and time.monotonic() - began < 40:
         for i, user in enumerate(users):
             q = questions[(len(asked) + i) % len(questions)]
-            api.message(api.private_chat(user), user, q)
-            asked.append((user["id"], q))
+            asked.append((user["id"], api.message(api.private_chat(user), user, q)["message_id"], q))
         await asyncio.sleep(0.3)  # about 20 questions a second, under Telegram's 30 messages a second
     report = await api.wait_sent(admin_chat["id"], 2, timeout=40)
     assert "Reindexed" in visible(report[-1]) and "transcript" in visible(report[-1])
     for user in users:
-        mine = [q for uid, q in asked if uid == user["id"]]
+        mine = {message_id: q for uid, message_id, q in asked if uid == user["id"]}
         replies = await api.wait_sent(user["id"], len(mine), timeout=20)
-        for q, reply in zip(mine, replies, strict=True):
+        for reply in replies:  # matched by what they reply to: a slower answer may arrive after a later one
+            q = mine[reply["reply_to_message_id"]]
             assert blockquotes(reply) == expected[q], q
     assert len(asked) >= 12
 
@@ -492,3 +492,129 @@ async def test_the_token_never_reaches_the_log(bot: Harness, caplog: pytest.LogC
         root.setLevel(saved[0])
         httpx_logger.setLevel(saved[1])
         caplog.handler.filters[:] = saved[2]
+
+
+# -- languages ------------------------------------------------------------------------------------------
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+
+def alerts(api: BotApi) -> list[str]:
+    return [c.get("text") or "" for c in api.calls_to("answerCallbackQuery")]
+
+
+async def test_a_russian_reader_gets_russian_words_around_verbatim_quotes(bot: Harness, service: Service) -> None:
+    api = bot.api
+    ivan = api.user(7007, "Иван", language_code="ru-RU")
+    ask = "Why are the authorities not interested in dialogue with the opposition?"
+    [reply] = await bot.ask(ivan, ask)
+    quotes = assert_quotes_verbatim(service, reply)
+    assert quotes == [q.text for q in service.ask(ask).quotes]  # the same quotes as in English, untranslated
+    assert "Nəsimi Məmmədli" in visible(reply)  # names stay as written
+    assert re.search(r'start=q_[0-9a-z_]+">ответ на вопрос \d+, абз\. \d+</a>', reply["text"])
+    assert "answer to" not in visible(reply)
+    keys = buttons(reply)
+    assert {"Ещё цитаты", "👍", "👎"} <= set(keys) and any(k.startswith("Контекст") for k in keys)
+
+    chat = reply["chat"]["id"]
+    api.press(ivan, reply, keys["Ещё цитаты"])
+    [more] = (await api.wait_sent(chat, 2))[1:]
+    assert assert_quotes_verbatim(service, more) and "абз." in visible(more)
+    api.press(ivan, reply, next(v for k, v in keys.items() if k.startswith("Контекст")))
+    [ctx] = (await api.wait_sent(chat, 3))[2:]
+    assert "<blockquote expandable>" in ctx["text"] and "ответ на вопрос" in visible(ctx).split("\n")[0]
+    api.press(ivan, reply, keys["👍"])
+    await api.wait_for(lambda: "Спасибо, учту." in alerts(api))
+
+    api.press(ivan, reply, "m:notanumber")  # a forged button
+    await api.wait_for(lambda: "Эта кнопка недействительна; спросите ещё раз." in alerts(api))
+    [refused] = await bot.ask(ivan, "/remove mammadli-interview.txt")  # the error handler speaks Russian too
+    assert visible(refused) == "Извините, это могут делать только администраторы бота. Лучше задайте мне вопрос!"
+    [stale] = await bot.ask(ivan, "/start q_0000000000_1_2_abcd")
+    assert visible(stale) == "Расшифровка по этой ссылке больше не проиндексирована."
+    [uncovered] = await bot.ask(ivan, "What is the best recipe for plov with quince?")
+    assert visible(uncovered).startswith("В расшифровках об этом не говорится")
+    [helped] = await bot.ask(ivan, "/help")
+    assert "Например:" in visible(helped) and "/language" in visible(helped) and CYRILLIC.search(visible(helped))
+
+
+async def test_an_azerbaijani_reader_chooses_with_language_and_is_remembered(bot: Harness) -> None:
+    api = bot.api
+    leyla = api.user(7008, "Leyla", language_code="en")  # her Telegram app is in English
+    [menu] = await bot.ask(leyla, "/language")
+    assert visible(menu) == "I answer you in English. Choose a language:"
+    assert list(buttons(menu)) == ["English", "Azərbaycanca", "Русский"]
+    chat = menu["chat"]["id"]
+    api.press(leyla, menu, buttons(menu)["Azərbaycanca"])
+    [chosen] = (await api.wait_sent(chat, 2))[1:]
+    assert visible(chosen).startswith("Bundan sonra sizə azərbaycanca cavab verirəm")
+    assert bot.stats.language(7008) == "az"
+    chat_menu = api.commands({"type": "chat", "chat_id": chat})
+    assert chat_menu and any(c["description"].startswith("dilimi seçin") for c in chat_menu)
+
+    [answer] = await bot.ask(leyla, "When does the lobster season open?")  # the next message remembers it
+    assert "May 1" in visible(answer) and "Daha çox sitat" in buttons(answer) and "replika" in visible(answer)
+    [again] = await bot.ask(leyla, "/language")
+    assert visible(again) == "Sizə azərbaycanca cavab verirəm. Dil seçin:"
+    [privacy] = await bot.ask(leyla, "/privacy")
+    assert "/language ilə seçdiyiniz dil" in visible(privacy) and "48 saat" in visible(privacy)
+
+    [russian] = await bot.ask(leyla, "/language ru")
+    assert visible(russian).startswith("Теперь я отвечаю вам по-русски")
+    [forgot] = await bot.ask(leyla, "/forget")  # back to her app's language, and nothing kept
+    assert "follow your Telegram app's language again" in visible(forgot)
+    assert bot.stats.language(7008) is None and not api.commands({"type": "chat", "chat_id": chat})
+
+
+async def test_the_choice_is_kept_as_a_code_under_a_keyed_hash(bot: Harness) -> None:
+    import sqlite3
+
+    await bot.ask(bot.api.user(7009, language_code="az"), "/language ru")
+    with sqlite3.connect(bot.stats.path) as db:
+        rows = db.execute("SELECT person, language FROM languages").fetchall()
+    assert rows == [(bot.stats.identity.person(7009), "ru")] and "7009" not in rows[0][0]
+
+
+async def test_menus_are_set_per_language(bot: Harness) -> None:
+    api = bot.api
+    private = {"type": "all_private_chats"}
+    english, azerbaijani, russian = (api.commands(private, code) for code in (None, "az", "ru"))
+    assert [c["command"] for c in english] == [c["command"] for c in russian] == [c["command"] for c in azerbaijani]
+    assert "language" in [c["command"] for c in english]
+    assert english[0]["description"] == "how to ask, with examples"
+    assert russian[0]["description"] == "как спрашивать, с примерами"
+    assert azerbaijani[0]["description"] == "necə soruşmalı, nümunələrlə"
+    assert CYRILLIC.search(" ".join(c["description"] for c in api.commands({"type": "all_group_chats"}, "ru")))
+    admin = api.commands({"type": "chat", "chat_id": ADMIN}, "ru")
+    assert "reindex" in [c["command"] for c in admin] and CYRILLIC.search(admin[-1]["description"])
+
+
+async def test_readers_of_different_languages_in_one_group_each_get_their_own(bot: Harness, service: Service) -> None:
+    api, group = bot.api, bot.group
+    ivan, leyla = api.user(7010, language_code="ru"), api.user(7011, language_code="az")
+    asked = {api.message(group, who, "/ask When does the lobster season open?")["message_id"]: who
+             for who in (ivan, leyla, bot.reader)}
+    replies = await api.wait_sent(group["id"], 3, timeout=30)
+    words = {7010: "Ещё цитаты", 7011: "Daha çox sitat", READER: "More quotes"}
+    for reply in replies:
+        who = asked[reply["reply_to_message_id"]]
+        assert words[who["id"]] in buttons(reply) and "May 1" in visible(reply)
+        assert_quotes_verbatim(service, reply)
+
+
+async def test_channel_posts_speak_the_channel_language_and_the_admin_theirs(service: Service, tmp_path: Path) -> None:
+    async with BotApi(TOKEN) as api:
+        stats = Stats(tmp_path / "s.sqlite3")
+        app = await start_app(api, service, stats, channel_id=CHANNEL, channel_language="az")
+        h = Harness(api, app, stats)
+        try:
+            api.chat_members[(CHANNEL, api.bot_id)] = channel_admin(api)
+            admin = api.user(ADMIN, "Ada", language_code="ru")
+            [done] = await h.ask(admin, "/post_summary fisheries.txt", timeout=30)
+            assert visible(done).startswith("Сводка опубликована в -100777")
+            posts = api.sent(CHANNEL)
+            assert visible(posts[0]).startswith("Xülasə") and "Bu müsahibə haqqında bota sual verin" in visible(
+                posts[-1])
+            assert_quotes_verbatim(service, posts[0])
+        finally:
+            await stop_app(app)
+            stats.close()

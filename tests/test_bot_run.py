@@ -59,11 +59,13 @@ async def stop(process: asyncio.subprocess.Process) -> tuple[int, str]:
 async def test_polling_bot_answers_registers_menus_and_stops_cleanly(api: BotApi, tmp_path: Path) -> None:
     process = await start(environment(api, tmp_path))
     try:
-        await api.wait_for(lambda: len(api.calls_to("setMyCommands")) >= 3, timeout=90)
-        scopes = {c["scope"]["type"]: c for c in api.calls_to("setMyCommands")}
-        assert {"all_private_chats", "all_group_chats", "chat"} <= set(scopes)
-        assert any(cmd["command"] == "reindex" for cmd in scopes["chat"]["commands"])
-        assert not any(cmd["command"] == "reindex" for cmd in scopes["all_private_chats"]["commands"])
+        await api.wait_for(lambda: api.commands({"type": "chat", "chat_id": ADMIN}), timeout=90)  # the last menu set
+        scopes = {(c["scope"]["type"], c.get("language_code")): c for c in api.calls_to("setMyCommands")}
+        assert {(kind, code) for kind in ("all_private_chats", "all_group_chats", "chat")
+                for code in (None, "az", "ru")} <= set(scopes)  # English by default, and per language
+        assert any(cmd["command"] == "reindex" for cmd in scopes["chat", None]["commands"])
+        assert not any(cmd["command"] == "reindex" for cmd in scopes["all_private_chats", None]["commands"])
+        assert scopes["all_private_chats", "ru"]["commands"][0]["description"] == "как спрашивать, с примерами"
         user = api.user(77)
         api.message(api.private_chat(user), user, "When does the lobster season open?")
         [reply] = await api.wait_sent(77, 1, timeout=30)

@@ -92,7 +92,7 @@ def test_a_quote_longer_than_a_message_is_cut_at_spaces_and_stays_verbatim() -> 
 
 
 def test_abstention_names_what_was_searched_and_questions_it_answers() -> None:
-    [block] = render.answer_blocks(answer(abstained=True), lambda _: None, subject="The interview does")
+    [block] = render.answer_blocks(answer(abstained=True), lambda _: None, subject="interview")
     assert block.startswith("The interview does not cover that")
     assert "Questions it answers:\n• What happened?" in block
 
@@ -239,7 +239,7 @@ def test_menus_and_help_come_from_one_table() -> None:
     from retrieval import TRANSCRIPT_SUFFIXES
 
     private, group, admin = ([c.command for c in menu(m)] for m in (Menu.PRIVATE, Menu.GROUP, Menu.ADMIN))
-    assert private == ["help", "sources", "summary", "privacy", "forget"] and group == ["ask", *private]
+    assert private == ["help", "sources", "summary", "language", "privacy", "forget"] and group == ["ask", *private]
     assert admin == [*private, "reindex", "remove", "stats", "post_summary"]
     assert len({c.name for c in COMMANDS}) == len(COMMANDS)
     reader, for_admin = render.help_message([], False, False), render.help_message([], True, False)

@@ -9,7 +9,7 @@ import retrieval
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = {
-    "Answer", "Context", "DEFAULT_SUMMARY_WORDS", "Fix", "IndexLockedError", "IndexReport", "MAX_UPLOAD_BYTES",
+    "Answer", "Cite", "Context", "DEFAULT_SUMMARY_WORDS", "Fix", "IndexLockedError", "IndexReport", "MAX_UPLOAD_BYTES",
     "ModelMismatchError", "Part", "Passage", "Quote", "Service", "Settings", "Source", "StoreUnavailableError",
     "Summary", "TRANSCRIPT_SUFFIXES", "TranscriptError", "UsageError", "VerbatimError", "format_summary",
     "index_folder", "is_ref", "MAX_QUESTION_CHARS", "costly_question",
