@@ -8,6 +8,13 @@ Phases, each against a fresh `verbatim run` process with the default settings ex
 - steady: `--users` people ask at random (Poisson) times, `--rate` questions a second in all, for
   `--seconds`; every question must be answered; latency is from the update being queued at the server
   to the answer arriving there.
+- steady + inline: the steady load, and at the same time the same people type inline queries
+  (`@bot question` in another chat), `--inline-rate` a second in all (8, 16 and 24 by default, each a
+  run of `--seconds`); each query is what a Telegram app
+  sends while someone types one of the questions (the text at a pause of 400 ms or more, as
+  `benchmarks/inline_typing.py` simulates it, so some are 1-2 characters or end mid-word); latency is from
+  the inline query being queued to the bot's answerInlineQuery arriving, which the server checks as
+  Telegram would (results, ids, HTML, button).
 - saturation: the same people ask their next question as soon as they get an answer (closed loop),
   which shows the ceiling and what sets it.
 - reindex (only with SHARED): the interview plus qmsum/committee-val; an admin sends /reindex two seconds
@@ -23,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
+import math
 import os
 import random
 import re
@@ -62,14 +70,31 @@ QUESTIONS = [
 
 
 Key = tuple[int, int]  # (chat id, question message id): message ids count per chat
+CLIENT_DELAY = 0.400  # Telegram's apps send an inline query after this long without a keystroke
+KEYBOARD_KEY_SECONDS = 0.239  # mean inter-key interval on a physical keyboard (Dhakal et al., CHI 2018)
+
+
+def typed_queries(question: str, mean: float, rng: random.Random, cv: float = 0.5) -> list[str]:
+    """The inline queries one person's typing of `question` sends: the text at every pause of 400 ms or
+    more (inter-key intervals log-normal around `mean` seconds), then the whole question."""
+    sigma = math.sqrt(math.log(1 + cv**2))
+    mu = math.log(mean) - sigma**2 / 2
+    return [question[:i] for i in range(1, len(question)) if rng.lognormvariate(mu, sigma) >= CLIENT_DELAY] + [
+        question]
 
 
 class MeasuredApi(BotApi):
-    """Notes when each answer arrives, by the message it replies to."""
+    """Notes when each answer arrives, by the message it replies to, and each inline answer by its query."""
 
     def __init__(self, token: str) -> None:
         super().__init__(token)
         self.answers: dict[Key, tuple[float, str]] = {}
+        self.inline_answers_at: dict[str, tuple[float, int]] = {}  # query id -> (when, how many results)
+
+    async def _api_answerInlineQuery(self, params: dict[str, Any]) -> bool:
+        result = await super()._api_answerInlineQuery(params)  # refused answers raise, so they go missing
+        self.inline_answers_at[str(params["inline_query_id"])] = (time.perf_counter(), len(params["results"]))
+        return result
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         result = await super()._api_sendMessage(params)
@@ -126,6 +151,7 @@ class Load:
         self.api, self.users = api, [1000 + i for i in range(users)]
         self.rng = random.Random(seed)
         self.asked: list[tuple[Key, float, str]] = []  # (key, when queued, question)
+        self.inline_asked: list[tuple[str, float, str]] = []  # (query id, when queued, query)
 
     def send(self, user_id: int, question: str | None = None) -> Key:
         question = question or self.rng.choice(QUESTIONS)
@@ -134,6 +160,20 @@ class Load:
         key = (user_id, int(msg["message_id"]))
         self.asked.append((key, time.perf_counter(), question))
         return key
+
+    def send_inline(self, user_id: int) -> str:
+        """One inline query, as typing a random question sends them."""
+        query = self.rng.choice(typed_queries(self.rng.choice(QUESTIONS), KEYBOARD_KEY_SECONDS, self.rng))
+        sent = self.api.inline_query(self.api.user(user_id, f"User{user_id}"), query)
+        self.inline_asked.append((sent["id"], time.perf_counter(), query))
+        return str(sent["id"])
+
+    async def inline_loop(self, rate: float, seconds: float) -> None:
+        """Poisson inline queries at `rate` a second for `seconds`."""
+        began = time.perf_counter()
+        while time.perf_counter() - began < seconds:
+            self.send_inline(self.rng.choice(self.users))
+            await asyncio.sleep(self.rng.expovariate(rate))
 
     async def open_loop(self, rate: float, seconds: float, until: Callable[[], bool] | None = None) -> None:
         """Poisson arrivals at `rate` a second for `seconds` (or, with `until`, until it is true)."""
@@ -154,8 +194,19 @@ class Load:
 
     async def settle(self, timeout: float = 60) -> None:
         end = time.perf_counter() + timeout
-        while time.perf_counter() < end and any(k not in self.api.answers for k, _, _ in self.asked):
+        while time.perf_counter() < end and (any(k not in self.api.answers for k, _, _ in self.asked) or any(
+                i not in self.api.inline_answers_at for i, _, _ in self.inline_asked)):
             await asyncio.sleep(0.05)
+
+    def inline_summary(self, phase: str) -> dict[str, Any]:
+        answered = self.api.inline_answers_at
+        latencies = sorted((answered[i][0] - sent) * 1000 for i, sent, _ in self.inline_asked if i in answered)
+        with_results = sum(answered[i][1] > 0 for i, _, _ in self.inline_asked if i in answered)
+        return {"phase": phase, "questions": len(self.inline_asked), "answered": len(latencies),
+                "missing": len(self.inline_asked) - len(latencies),
+                "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+                "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1) if latencies else None,
+                "with_results": with_results}
 
     def summary(self, phase: str, bot: Bot | None = None) -> dict[str, Any]:
         latencies, finished = [], []
@@ -208,6 +259,15 @@ async def phase_steady(args: argparse.Namespace, root: Path) -> list[dict[str, A
         await load.open_loop(args.rate, args.seconds)
         await load.settle()
         rows.append(load.summary("steady (open loop)") | cpu_per_answer(bot, cpu, load))
+        for rate in args.inline_rate:
+            load = Load(api, args.users, seed=13)
+            cpu = bot.cpu_seconds()
+            await asyncio.gather(load.open_loop(args.rate, args.seconds), load.inline_loop(rate, args.seconds))
+            await load.settle()
+            updates = len(load.asked) + len(load.inline_asked)
+            rows.append(load.summary(f"steady + {rate:g} inline/s: questions"))
+            rows.append(load.inline_summary(f"steady + {rate:g} inline/s: inline queries") | {
+                "bot_cpu_ms_per_update": round((bot.cpu_seconds() - cpu) * 1000 / max(updates, 1), 1)})
         load = Load(api, args.users, seed=11)
         cpu = bot.cpu_seconds()
         await load.closed_loop(args.seconds / 2)
@@ -264,13 +324,18 @@ async def main() -> None:
     ap.add_argument("shared", nargs="?", type=Path, help="../shared, for the reindex phase with committee-val")
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--rate", type=float, default=24.0, help="questions a second in all (open loop)")
+    ap.add_argument("--inline-rate", type=lambda v: [float(r) for r in v.split(",")], default=[8.0, 16.0, 24.0],
+                    help="inline queries a second in all, on top of --rate; a comma-separated list runs each")
     ap.add_argument("--seconds", type=float, default=20.0)
     args = ap.parse_args()
+    before = os.getloadavg()[0]  # other work on the machine shows in every latency
     with tempfile.TemporaryDirectory() as tmp:
         rows = await phase_steady(args, Path(tmp))
         if args.shared:
             rows.append(await phase_reindex(args, Path(tmp)))
-    print(f"users {args.users}, offered rate {args.rate}/s, {args.seconds:.0f} s, cores {os.cpu_count()}")
+    inline = ", ".join(f"{r:g}" for r in args.inline_rate)
+    print(f"users {args.users}, offered rate {args.rate}/s (+ {inline} inline/s), {args.seconds:.0f} s, "
+          f"cores {os.cpu_count()}, load average {before:.2f} before, {os.getloadavg()[0]:.2f} after")
     print(table(rows))
 
 

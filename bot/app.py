@@ -34,6 +34,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -46,6 +47,7 @@ from bot.config import BotSettings
 from bot.deps import Deps
 from bot.errors import error_handler
 from bot.handlers import Readers
+from bot.inline import Inline
 from bot.limits import TelegramLimiter, UserLimiter
 from bot.posts import Posts
 from bot.questions import Questions
@@ -55,7 +57,7 @@ from bot.stats import Stats
 from retrieval import Service, UsageError, VerbatimError
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 PURGE_EVERY = 3600.0  # seconds between erasing what has outlived the retention period
 MENU_SCOPES: dict[Menu, BotCommandScope] = {Menu.PRIVATE: BotCommandScopeAllPrivateChats(),
                                             Menu.GROUP: BotCommandScopeAllGroupChats()}
@@ -71,10 +73,11 @@ class Handlers:
     admins: Admins
     posts: Posts
     deps: Deps
+    inline: Inline
 
     @classmethod
     def build(cls, deps: Deps) -> Handlers:
-        return cls(Readers(deps), Questions(deps), Buttons(deps), Admins(deps), Posts(deps), deps)
+        return cls(Readers(deps), Questions(deps), Buttons(deps), Admins(deps), Posts(deps), deps, Inline(deps))
 
 
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -159,6 +162,7 @@ def add_handlers(app: Application, handlers: Handlers) -> None:  # type: ignore[
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND,
                                    limited(deps, handlers.readers.unknown_command)))
     app.add_handler(CallbackQueryHandler(limited(deps, handlers.buttons.button)))
+    app.add_handler(InlineQueryHandler(speaking(deps, handlers.inline.answer)))  # limits itself: a search costs less
     app.add_error_handler(error_handler)
 
 
@@ -166,6 +170,8 @@ def _post_init(settings: BotSettings, stats: Stats) -> Callable[[Application], C
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await set_commands(app, settings, stats)
         log.info("bot @%s is ready", app.bot.username)
+        if not app.bot.supports_inline_queries:
+            log.info("inline mode is off; @BotFather's /setinline turns it on (README, \"Inline mode\")")
     return post_init
 
 

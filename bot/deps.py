@@ -33,11 +33,11 @@ class Deps:
     limiter: UserLimiter
     work: Work = field(default_factory=Work)
 
-    def wait_time(self, update: Update) -> float:
+    def wait_time(self, update: Update, cost: float = 1.0) -> float:
         """The per-person limit, charged once per update (0.0: go ahead)."""
         user, chat = update.effective_user, update.effective_chat
         who = user.id if user else chat.id if chat else 0
-        return self.limiter.admit(who, update.update_id)
+        return self.limiter.admit(who, update.update_id, cost)
 
     def language(self, update: Update) -> str:
         """The reader's language: their /language choice, else their Telegram app's, else English."""

@@ -29,13 +29,13 @@ class UserLimiter:
         self._lock = threading.Lock()
         self._admitted: OrderedDict[int, None] = OrderedDict()  # updates already charged
 
-    def admit(self, user_id: int, update_id: int) -> float:
+    def admit(self, user_id: int, update_id: int, cost: float = 1.0) -> float:
         """`wait_time` charged once per update: the command table's wrapper and a handler that checks
         again (a question) share one token."""
         with self._lock:
             if update_id in self._admitted:
                 return 0.0
-        wait = self.wait_time(user_id)
+        wait = self.wait_time(user_id, cost)
         if wait == 0.0:
             with self._lock:
                 self._admitted[update_id] = None
@@ -43,21 +43,22 @@ class UserLimiter:
                     self._admitted.popitem(last=False)
         return wait
 
-    def wait_time(self, user_id: int) -> float:
-        """Takes one token and returns 0.0, or returns the seconds until one is available."""
+    def wait_time(self, user_id: int, cost: float = 1.0) -> float:
+        """Takes `cost` tokens (one: a question; less: an inline query, `bot.inline`) and returns 0.0, or
+        returns the seconds until they are available."""
         now = self.clock()
         with self._lock:
             tokens, last = self._buckets.get(user_id, (self.burst, now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[user_id] = (tokens - 1.0, now)
+            if tokens >= cost:
+                self._buckets[user_id] = (tokens - cost, now)
                 return 0.0
             self._buckets[user_id] = (tokens, now)
             if len(self._buckets) > 100_000:  # forget users whose buckets are full again
                 full = [u for u, (t, at) in self._buckets.items() if t + (now - at) * self.rate >= self.burst]
                 for u in full:
                     del self._buckets[u]
-            return (1.0 - tokens) / self.rate
+            return (cost - tokens) / self.rate
 
 
 class TelegramLimiter(AIORateLimiter):

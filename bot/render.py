@@ -102,6 +102,14 @@ def quote_blocks(q: Quote, link: str | None, title: str | None = None, limit: in
     return blocks
 
 
+def quote_message(q: Quote, link: str | None, title: str | None = None) -> str:
+    """A quote as exactly one message (what inline mode posts): `quote_blocks`' block, or for a quote too
+    long for one message its first block, marked "…" outside the blockquote, with the citation whose link
+    opens the whole passage. What is inside the blockquote is verbatim either way."""
+    blocks = quote_blocks(q, link, title)
+    return blocks[0] if len(blocks) == 1 else f"{blocks[0]}\n…\n{citation(q, link, title)}"
+
+
 def cut(text: str, room: int) -> list[str]:
     """Consecutive pieces whose escaped size fits `room`; joined with single spaces they give `text`
     back when it was split at spaces (a word longer than `room` is split inside, with no space lost)."""
@@ -317,6 +325,8 @@ def privacy_message(retention_hours: float) -> str:
         "• " + _("Your 👍/👎 votes, tied to that code for the same time; afterwards only the count remains."),
         "• " + _("The language you chose with /language, tied to that code, until you choose again or use "
                  "/forget; without a choice I follow your Telegram app's language and keep nothing."),
+        "• " + _("Nothing of what you type after my name in another chat (inline mode): it is answered and "
+                 "forgotten."),
         "• " + _("After that I keep only counts: how many questions, how many I could not answer, how long answers "
                  "took. They do not say who asked or what."),
         "",

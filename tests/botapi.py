@@ -38,7 +38,11 @@ _SPECIAL = re.compile(r"[<&]")
 _TEXT_PARAMS = frozenset({
     "text", "caption", "title", "description", "short_description", "name", "query", "url", "file_id", "document",
     "callback_query_id", "inline_message_id", "parse_mode", "action", "language_code", "message_effect_id", "emoji",
+    "inline_query_id", "next_offset",
 })  # fmt: skip
+_START_PARAMETER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+INLINE_TIMEOUT = 10.0  # seconds Telegram waits for answerInlineQuery
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
@@ -161,6 +165,9 @@ class BotApi:
         self.missing_chats: set[int] = set()
         self.chats: dict[int, Json] = {}
         self.bot_user: Json = {"id": bot_id, "is_bot": True, "first_name": "Verbatim", "username": username}
+        self.supports_inline_queries = False  # @BotFather's /setinline
+        self.inline_answers: dict[str, Json] = {}  # inline query id -> answerInlineQuery's parameters
+        self._inline_asked: dict[str, float] = {}  # open inline query id -> when it was queued
         self._known_chats: dict[int, Json] = {}
         self._users: dict[int, Json] = {}
         self._messages: dict[tuple[int, int], Json] = {}
@@ -182,8 +189,8 @@ class BotApi:
             name.lower(): getattr(self, f"_api_{name}")
             for name in ("getMe", "logOut", "close", "deleteWebhook", "setWebhook", "getWebhookInfo", "getUpdates",
                          "sendMessage", "editMessageText", "editMessageReplyMarkup", "deleteMessage",
-                         "answerCallbackQuery", "sendChatAction", "setMyCommands", "deleteMyCommands",
-                         "getMyCommands", "getFile", "getChatMember", "getChat", "sendDocument")
+                         "answerCallbackQuery", "answerInlineQuery", "sendChatAction", "setMyCommands",
+                         "deleteMyCommands", "getMyCommands", "getFile", "getChatMember", "getChat", "sendDocument")
         }  # fmt: skip
 
     # --- lifecycle -------------------------------------------------------------------------------------------
@@ -291,6 +298,20 @@ class BotApi:
                  "chat_instance": str(abs(current["chat"]["id"])), "data": data}  # fmt: skip
         self.update_payload({"callback_query": query})
         return query
+
+    def inline_query(self, user: Json, query: str, query_id: str | None = None, chat_type: str = "sender") -> Json:
+        """Queue an inline_query, as typing `@bot query` in a chat sends one (Telegram caps `query` at 256
+        characters; it is not capped here, so a bot's own cap can be tested)."""
+        self._counter += 1
+        inline = {"id": query_id or f"iq{self._counter}", "from": user, "query": query, "offset": "",
+                  "chat_type": chat_type}  # fmt: skip
+        self._inline_asked[inline["id"]] = time.monotonic()
+        self.update_payload({"inline_query": inline})
+        return inline
+
+    async def wait_inline(self, query: Json, timeout: float = 10.0) -> Json:  # noqa: ASYNC109
+        """The parameters of the bot's answerInlineQuery to `query`, once it is given."""
+        return await self.wait_for(lambda: self.inline_answers.get(query["id"]), timeout)
 
     def channel_post(self, chat: Json, text: str) -> Json:
         """Queue a channel post (no "from"; sender_chat is the channel)."""
@@ -507,7 +528,7 @@ class BotApi:
     # --- Bot API methods -----------------------------------------------------------------------------------
     async def _api_getMe(self, params: Json) -> Json:
         return self.bot_user | {"can_join_groups": True, "can_read_all_group_messages": False,
-                                "supports_inline_queries": False}  # fmt: skip
+                                "supports_inline_queries": self.supports_inline_queries}  # fmt: skip
 
     async def _api_logOut(self, params: Json) -> bool:
         return True
@@ -589,6 +610,46 @@ class BotApi:
 
     async def _api_answerCallbackQuery(self, params: Json) -> bool:
         return True
+
+    async def _api_answerInlineQuery(self, params: Json) -> bool:
+        """Checked like Telegram: an open query answered once within 10 s (a refused answer leaves it
+        open); at most 50 results with unique ids of 1-64 bytes; each message text valid HTML (when so
+        parsed) of 1-4096 characters; a button's start_parameter of 1-64 of A-Z a-z 0-9 _ -."""
+        query_id = str(params["inline_query_id"])
+        asked = self._inline_asked.get(query_id)
+        if asked is None or time.monotonic() - asked > INLINE_TIMEOUT:
+            raise ApiError(400, _QUERY_INVALID)
+        results = params["results"]
+        if not isinstance(results, list) or len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(r.get("id", "")) for r in results]
+        if any(not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        if len(set(ids)) != len(ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+        for result in results:
+            self._check_result(result)
+        button = params.get("button")
+        if button is not None and (not button.get("text") or not _START_PARAMETER.match(
+                str(button.get("start_parameter", "")))):  # fmt: skip
+            raise ApiError(400, "Bad Request: START_PARAM_INVALID")
+        if not isinstance(params.get("cache_time", 300), int) or params.get("cache_time", 300) < 0:
+            raise ApiError(400, "Bad Request: cache_time is invalid")
+        del self._inline_asked[query_id]  # answered: a second answer is refused
+        self.inline_answers[query_id] = params
+        return True
+
+    def _check_result(self, result: Json) -> None:
+        if result.get("type") != "article" or not result.get("title"):
+            raise ApiError(400, "Bad Request: RESULT_TYPE_INVALID")
+        content = result.get("input_message_content") or {}
+        text = str(content.get("message_text", ""))
+        plain, _ = parse_html(text) if str(content.get("parse_mode", "")).lower() == "html" else (text, [])
+        if not plain.strip():
+            raise ApiError(400, "Bad Request: MESSAGE_EMPTY")
+        if _u16(plain) > 4096:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self._check_markup(result.get("reply_markup"))
 
     _api_sendChatAction = _api_answerCallbackQuery
 

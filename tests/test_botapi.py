@@ -8,7 +8,17 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -231,3 +241,34 @@ async def test_builders_chat_info_and_commands(api: BotApi, bot: Bot) -> None:
     await bot.set_webhook("https://example.org/hook")
     with pytest.raises(Conflict):
         await bot.get_updates()
+
+
+async def test_inline_queries_are_answered_once_and_checked_like_telegram(api: BotApi, bot: Bot) -> None:
+    user = api.user(11)
+
+    def article(i: str, text: str = "<b>fine</b>") -> InlineQueryResultArticle:
+        return InlineQueryResultArticle(i, "t", InputTextMessageContent(text, parse_mode=ParseMode.HTML))
+
+    query = api.inline_query(user, "lobsters")
+    [update] = await bot.get_updates()
+    assert update.inline_query is not None and update.inline_query.query == "lobsters"
+    for results, button, why in (
+        ([article("a"), article("a")], None, "RESULT_ID_DUPLICATE"),
+        ([article("x" * 65)], None, "RESULT_ID_INVALID"),
+        ([article(str(i)) for i in range(51)], None, "RESULTS_TOO_MUCH"),
+        ([article("a", "<b>open")], None, "can't parse entities"),
+        ([article("a", "x" * 4097)], None, "MESSAGE_TOO_LONG"),
+        ([], InlineQueryResultsButton("open", start_parameter="no spaces"), "START_PARAM_INVALID"),
+    ):
+        with pytest.raises(BadRequest, match=f"(?i){why}"):
+            await bot.answer_inline_query(query["id"], results, button=button)
+    button = InlineQueryResultsButton("open", start_parameter="inline")
+    assert await bot.answer_inline_query(query["id"], [article("a")], cache_time=30, is_personal=True, button=button)
+    answered = await api.wait_inline(query)
+    assert answered["cache_time"] == 30 and answered["is_personal"] is True
+    assert answered["results"][0]["input_message_content"]["message_text"] == "<b>fine</b>"
+    assert answered["button"] == {"text": "open", "start_parameter": "inline"}
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):  # answered already
+        await bot.answer_inline_query(query["id"], [])
+    api.supports_inline_queries = True
+    assert (await bot.get_me()).supports_inline_queries
