@@ -277,3 +277,19 @@ async def test_inline_queries_are_never_stored_or_logged(make_bot: Any, tmp_path
     for q, word in queries.items():
         assert q not in logged and word not in logged
     assert "987654321" not in logged and "secret_person" not in logged
+
+
+@pytest.mark.slow
+async def test_a_russian_reader_gets_the_same_verbatim_quotes_in_russian_words(make_bot: Any,
+                                                                              service: Service) -> None:
+    bot = await make_bot()
+    reader = bot.api.user(4010, "Ира", language_code="ru")
+    question = "Why are the authorities not interested in dialogue with the opposition?"
+    answered = await bot.ask(question, reader)
+    expected = service.ask(question).quotes
+    assert expected and [blockquotes(message_of(r)) for r in answered["results"]] == [[q.text] for q in expected]
+    assert answered["is_personal"] is True  # the words around the quotes are this reader's language
+    assert all("ответ на вопрос" in r["description"] for r in answered["results"])  # the citation, in Russian
+    unanswered = await bot.ask("Which recipe for plov does the chairman prefer?", reader)
+    [result] = unanswered["results"]
+    assert result["title"] == "Нечего процитировать" and unanswered["button"]["text"] == "Спросите меня в чате"
