@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test lint catalogs bench bench-speed bench-bot eval curve fuzz reliability clean
+.PHONY: install run test lint catalogs bench bench-speed bench-bot bench-extraction eval curve fuzz reliability clean
 
 install: $(STAMP)
 
@@ -56,6 +56,12 @@ bench-speed: install
 # Load through the Telegram HTTP stack: `verbatim run` against a local Bot API server.
 bench-bot: install
 	$(BIN)/python benchmarks/bot_load.py $(SHARED)
+
+# Word/PDF/OpenDocument/HTML: the candidate libraries, then the answers per format (benchmarks/EXTRACTION.md).
+bench-extraction: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	PYTHONPATH=. $(BIN)/python benchmarks/extraction.py --out benchmarks/EXTRACTION.md
+	PYTHONPATH=. $(BIN)/python benchmarks/extraction_answers.py $(SHARED) --out benchmarks/EXTRACTION.md
 
 # Coverage-guided fuzzing (atheris) of every decoder of outside input; FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import commands
 from bot.callbacks import Kind, Press
 from bot.i18n import LANGUAGES, N_, NAMES, _, decimal, ngettext
-from retrieval import TRANSCRIPT_SUFFIXES, Answer, Cite, Context, Part, Quote, Source, Summary
+from retrieval import UPLOAD_SUFFIXES, Answer, Cite, Context, Part, Quote, Source, Summary
 
 LIMIT = 4096
 LinkFor = Callable[[Quote], str]
@@ -59,21 +59,35 @@ def speaker_line(q: Quote) -> str:
 
 
 def cite_text(cite: Cite | None, label: str) -> str:
-    """A citation in the reader's words ("answer to Q2, ¶3", "ответ на вопрос 2, абз. 3"); `label` when
-    the quote carries no parts."""
+    """A citation in the reader's words ("answer to Q2, ¶3, p. 4", "ответ на вопрос 2, абз. 3, с. 4");
+    `label` when the quote carries no parts."""
     if cite is None:
         return label
+    return _where(cite) + _pages(cite.pages)
+
+
+def _where(cite: Cite) -> str:
     if cite.kind == "time":
-        return cite.time or label
+        return cite.time or cite.where
     if cite.paragraph is None:
         plain = {"question": N_("Q{number}"), "turn": N_("turn {number}"), "paragraph": N_("¶{number}"),
                  "cue": N_("cue {number}")}
-        return _(plain[cite.kind]).format(number=cite.number) if cite.kind in plain else label
+        return _(plain[cite.kind]).format(number=cite.number) if cite.kind in plain else cite.where
     within = {"question": N_("Q{number}, ¶{paragraph}"), "answer": N_("answer to Q{number}, ¶{paragraph}"),
               "turn": N_("turn {number}, ¶{paragraph}")}
     if cite.kind not in within:
-        return label
+        return cite.where
     return _(within[cite.kind]).format(number=cite.number, paragraph=cite.paragraph)
+
+
+def _pages(pages: tuple[int, int] | None) -> str:
+    """The page part of a PDF's citation: ", p. 4" or ", pp. 4–5"."""
+    if pages is None:
+        return ""
+    first, last = pages
+    if first == last:
+        return _(", p. {page}").format(page=first)
+    return _(", pp. {first}–{last}").format(first=first, last=last)
 
 
 def part_title(part: Part) -> str:
@@ -223,7 +237,7 @@ def help_message(examples: Sequence[str], admin: bool, group: bool) -> str:
     lines += ["", "; ".join(_(c.help) for c in commands.in_help(admin=False)) + "."]
     if admin:
         lines += ["", _("<b>Admin</b>: send a {suffixes} file here to add it; {commands}.").format(
-            suffixes=either(TRANSCRIPT_SUFFIXES), commands="; ".join(_(c.help) for c in commands.in_help(admin=True)))]
+            suffixes=either(UPLOAD_SUFFIXES), commands="; ".join(_(c.help) for c in commands.in_help(admin=True)))]
     return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ from retrieval.errors import (
     VerbatimError,
 )
 from retrieval.index import IndexReport
-from retrieval.library import MAX_UPLOAD_BYTES
+from retrieval.library import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES
 from retrieval.models import Answer, Cite, Context, Passage, Quote, Source
 from retrieval.params import DEFAULT_SUMMARY_WORDS, MAX_QUESTION_CHARS
 from retrieval.refs import is_ref
@@ -30,6 +30,7 @@ __all__ = [
     "MAX_QUESTION_CHARS",
     "MAX_UPLOAD_BYTES",
     "TRANSCRIPT_SUFFIXES",
+    "UPLOAD_SUFFIXES",
     "Answer",
     "Cite",
     "Context",

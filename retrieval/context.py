@@ -54,4 +54,4 @@ def _context(transcript: Transcript, c_start: int, c_end: int, start: int, end: 
     turn = next(t for t in transcript.turns if t.start <= start < t.end)
     index = next((i for i, p in enumerate(turn.paragraphs, 1) if p.start <= start < p.end), 1)
     return Context(transcript.doc, transcript.title, c_start, c_end, transcript.text[c_start:c_end], start, end,
-                   turn.speaker, transcript.label(turn, index), transcript.cite(turn, index))
+                   turn.speaker, transcript.label(turn, index, start, end), transcript.cite(turn, index, start, end))

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval import documents
 from retrieval.chunking import Chunk, chunk_transcript
+from retrieval.documents import DOCUMENT_SUFFIXES
 from retrieval.embeddings import OfflineEmbeddings
 from retrieval.errors import Fix, TranscriptError, UsageError
 from retrieval.lexical import Bm25Index, terms, words
@@ -190,11 +192,11 @@ def _start(sentence: Sentence) -> int:
     return sentence.start
 
 
-def discover(data_dir: Path) -> list[Path]:
+def discover(data_dir: Path, suffixes: tuple[str, ...] = TRANSCRIPT_SUFFIXES) -> list[Path]:
     if not data_dir.is_dir():
         raise UsageError("the data dir {folder} does not exist", fix=Fix.DATA_DIR, folder=data_dir)
     return sorted(p for p in data_dir.rglob("*")
-                  if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES and not p.name.startswith("."))
+                  if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith("."))
 
 
 def outside(path: Path, data_dir: Path) -> bool:
@@ -206,8 +208,11 @@ def outside(path: Path, data_dir: Path) -> bool:
 def load_corpus(data_dir: Path) -> Corpus:
     transcripts: dict[str, Transcript] = {}
     skipped: list[Skipped] = []
+    unusable = _extract_documents(data_dir, skipped)
     for path in discover(data_dir):
         doc = path.relative_to(data_dir).as_posix()
+        if path in unusable:
+            continue
         if outside(path, data_dir):
             link = TranscriptError(doc, "is a link to a file outside the data dir; copy the file in instead")
             skipped.append(Skipped(doc, link.reason, link))
@@ -218,7 +223,7 @@ def load_corpus(data_dir: Path) -> Corpus:
             skipped.append(Skipped(doc, err.reason, err))
     if not transcripts:
         reasons = "; ".join(f"{k.doc}: {k.reason}" for k in skipped[:3])
-        suffixes = ", ".join(TRANSCRIPT_SUFFIXES)
+        suffixes = ", ".join(TRANSCRIPT_SUFFIXES + DOCUMENT_SUFFIXES)
         if reasons:
             raise UsageError("no usable transcripts in {folder} ({reasons}); add {suffixes} files", fix=Fix.DATA_DIR,
                              folder=data_dir, reasons=reasons, suffixes=suffixes)
@@ -226,6 +231,22 @@ def load_corpus(data_dir: Path) -> Corpus:
                          folder=data_dir, suffixes=suffixes)
     chunks = [c for t in transcripts.values() for c in chunk_transcript(t)]
     return Corpus(transcripts, chunks, skipped)
+
+
+def _extract_documents(data_dir: Path, skipped: list[Skipped]) -> set[Path]:
+    """Bring the text of every Word, PDF, OpenDocument and HTML file up to date (see documents.py). The
+    text of one that cannot be used now is left out too: it is an older version's, or a link's."""
+    unusable: set[Path] = set()
+    for original in discover(data_dir, DOCUMENT_SUFFIXES):
+        doc = original.relative_to(data_dir).as_posix()
+        try:
+            if outside(original, data_dir):
+                raise TranscriptError(doc, "is a link to a file outside the data dir; copy the file in instead")
+            documents.refresh(original, doc)
+        except TranscriptError as err:
+            skipped.append(Skipped(doc, err.reason))
+            unusable.add(documents.text_file(original))
+    return unusable
 
 
 def multilingual_rows(corpus: Corpus, doc: str, zero: np.ndarray) -> SentenceVectors:

@@ -219,7 +219,8 @@ class Index:
             try:
                 return added, self.build()
             except BaseException:
-                (self.settings.data_dir / added.doc).unlink(missing_ok=True)
+                for name in added.files:
+                    (self.settings.data_dir / name).unlink(missing_ok=True)
                 raise
 
     def remove_transcript(self, doc: str) -> IndexReport:

@@ -13,18 +13,21 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval import documents
+from retrieval.documents import DOCUMENT_SUFFIXES
 from retrieval.errors import UsageError
+from retrieval.metadata import Metadata, sidecar
 from retrieval.reading import decode
-from retrieval.transcripts import METADATA_SUFFIX, TRANSCRIPT_SUFFIXES, Transcript, parse
+from retrieval.transcripts import TRANSCRIPT_SUFFIXES, Transcript, parse
 
 _LETTERS = str.maketrans({"ə": "e", "Ə": "E", "ı": "i", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "ł": "l"})
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # well under the parser's 50 MB; a chat upload that large is a mistake
+UPLOAD_SUFFIXES = TRANSCRIPT_SUFFIXES + DOCUMENT_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Added:
     doc: str
     transcript: Transcript
     unchanged: bool  # the same bytes were already there
+    files: tuple[str, ...] = ()  # what was written to the data dir (a document: original, text, sidecar)
 
 
 def safe_name(filename: str) -> str:
@@ -40,8 +44,8 @@ def safe_name(filename: str) -> str:
     if not dot:
         stem, suffix = suffix, ""
     suffix = suffix.lower()
-    if f".{suffix}" not in TRANSCRIPT_SUFFIXES:
-        allowed = ", ".join(TRANSCRIPT_SUFFIXES)
+    if f".{suffix}" not in UPLOAD_SUFFIXES:
+        allowed = ", ".join(UPLOAD_SUFFIXES)
         if not Path(filename).name:
             raise UsageError("the file is not a transcript file; send one of {allowed}", allowed=allowed)
         raise UsageError("{name} is not a transcript file; send one of {allowed}", name=Path(filename).name,
@@ -60,30 +64,58 @@ def safe_name(filename: str) -> str:
 def add(data_dir: Path, filename: str, raw: bytes) -> Added:
     """Validate and store an uploaded transcript; refuses to overwrite a different file of that name."""
     name = safe_name(filename)
+    if documents.is_document(name):
+        return _add_document(data_dir, name, raw)
     text = decode(raw, name, MAX_UPLOAD_BYTES)
     transcript = parse(text, name, suffix=Path(name).suffix)
     target = data_dir / name
     if target.exists():
         if target.read_bytes() == raw:
             return Added(name, transcript, unchanged=True)
-        raise UsageError("a different transcript named {name} is already indexed; remove {name} first, "
-                         "or send the file under another name", name=name)
+        raise _taken(name)
+    _store(data_dir, [(target, raw)])
+    return Added(name, transcript, unchanged=False, files=(name,))
+
+
+def _add_document(data_dir: Path, name: str, raw: bytes) -> Added:
+    """A Word, PDF, OpenDocument or HTML file: extracted and parsed first, then the original, its text and
+    the text's sidecar are stored (all or nothing). Its DOC is the text's name, `NAME.pdf.txt`."""
+    extracted = documents.extract(raw, name, MAX_UPLOAD_BYTES)
+    doc = name + documents.TEXT_SUFFIX
+    transcript = parse(extracted.text, doc, Metadata(source=name, pages=extracted.pages))
+    target, text = data_dir / name, data_dir / doc
+    if target.exists():
+        if target.read_bytes() == raw:  # its text, if missing, is extracted again when the index is built
+            return Added(doc, transcript, unchanged=text.is_file())
+        raise _taken(name)
+    if text.exists():
+        raise _taken(doc)
+    meta = documents.save_meta(target, documents.digest(raw), extracted)
+    _store(data_dir, [(target, raw), (text, extracted.text.encode("utf-8")), (sidecar(text), meta)])
+    return Added(doc, transcript, unchanged=False, files=(name, doc, sidecar(text).name))
+
+
+def _taken(name: str) -> UsageError:
+    return UsageError("a different transcript named {name} is already indexed; remove {name} first, or send "
+                      "the file under another name", name=name)
+
+
+def _store(data_dir: Path, files: list[tuple[Path, bytes]]) -> None:
+    """Write each file atomically, in order; on any failure none of them is left behind."""
+    done: list[Path] = []
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=data_dir)
+        for target, raw in files:
+            documents.write_atomic(target, raw)
+            done.append(target)
     except OSError as err:
-        raise _not_writable(data_dir, err) from err
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(raw)
-        os.replace(tmp, target)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
+        for path in done:
+            path.unlink(missing_ok=True)
         raise _not_writable(data_dir, err) from err
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for path in done:
+            path.unlink(missing_ok=True)
         raise
-    return Added(name, transcript, unchanged=False)
 
 
 def _not_writable(folder: Path, err: OSError) -> UsageError:
@@ -110,32 +142,39 @@ def _move(source: Path, target: Path) -> None:
 
 
 def remove(data_dir: Path, doc: str, trash_dir: Path) -> Path:
-    """Move `doc` (and its metadata file) to `trash_dir`; returns where it went."""
+    """Move `doc` and its companions (metadata file; an extracted text's original) to `trash_dir`, all or
+    nothing; returns where `doc` went."""
     path = (data_dir / doc).resolve()
     if data_dir.resolve() not in path.parents or not path.is_file() or path.suffix.lower() not in TRANSCRIPT_SUFFIXES:
         raise UsageError("no transcript {doc!r} is indexed; the list of sources names them", doc=doc)
     if not os.access(path.parent, os.W_OK):
         raise _not_writable(path.parent, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    moved = trash_dir / f"{stamp}-{path.name}"
-    meta = path.with_name(path.name.rsplit(".", 1)[0] + METADATA_SUFFIX)
+    moved: list[tuple[Path, Path]] = []
     try:
         trash_dir.mkdir(parents=True, exist_ok=True)
-        _move(path, moved)
+        for file in (path, *_companions(path)):
+            _move(file, trash_dir / f"{stamp}-{file.name}")
+            moved.append((trash_dir / f"{stamp}-{file.name}", file))
     except OSError as err:
-        raise _not_writable(Path(err.filename).parent if err.filename else path.parent, err) from err
-    if meta.is_file():
-        try:
-            _move(meta, trash_dir / f"{stamp}-{meta.name}")
-        except OSError as err:
-            _move(moved, path)  # all or nothing
-            raise _not_writable(path.parent, err) from err
-    return moved
+        for there, here in reversed(moved):
+            _move(there, here)
+        raise _not_writable(Path(err.filename).parent if err.filename and moved else path.parent, err) from err
+    return moved[0][0]
+
+
+def _companions(path: Path) -> list[Path]:
+    """The files that go with a transcript: its metadata file, and the document its text came from."""
+    original = path.with_name(path.name.removesuffix(documents.TEXT_SUFFIX))
+    return [p for p in (sidecar(path), original) if p != path and p.is_file() and
+            (p.name.endswith(".meta.json") or documents.is_document(p.name))]
 
 
 def restore(moved: Path, original: Path) -> None:
-    """Undo `remove` (its metadata file too, if it was moved with it)."""
+    """Undo `remove` (its companions too, if they were moved with it)."""
+    prefix = moved.name[:len(moved.name) - len(original.name)]
     shutil.move(moved, original)
-    meta = moved.with_name(moved.name.rsplit(".", 1)[0] + METADATA_SUFFIX)
-    if meta.is_file():
-        shutil.move(meta, original.with_name(original.name.rsplit(".", 1)[0] + METADATA_SUFFIX))
+    for companion in (sidecar(original), original.with_name(original.name.removesuffix(documents.TEXT_SUFFIX))):
+        there = moved.with_name(prefix + companion.name)
+        if companion != original and there.is_file():
+            shutil.move(there, companion)

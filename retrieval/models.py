@@ -28,14 +28,26 @@ class Cite:
     number: int = 0
     paragraph: int | None = None
     time: str | None = None  # "00:01:23", for kind "time"
+    pages: tuple[int, int] | None = None  # first and last page of the quote, in a paged (PDF) transcript
 
     @property
     def text(self) -> str:
+        return self.where + self.page_text
+
+    @property
+    def where(self) -> str:
         if self.kind == "time":
             return self.time or ""
         head = {"question": f"Q{self.number}", "answer": f"answer to Q{self.number}", "turn": f"turn {self.number}",
                 "paragraph": f"¶{self.number}", "cue": f"cue {self.number}"}[self.kind]
         return f"{head}, ¶{self.paragraph}" if self.paragraph is not None else head
+
+    @property
+    def page_text(self) -> str:
+        if self.pages is None:
+            return ""
+        first, last = self.pages
+        return f", p. {first}" if first == last else f", pp. {first}–{last}"
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,7 @@ class Quote:
     role: str = "speaker"
     turn: int = 0
     cite: Cite | None = None  # `label` in parts; None when made by hand (then edges show `label`)
+    page: int | None = None  # the page where the quote starts, in a paged (PDF) transcript
 
     @property
     def speaker_label(self) -> str:
@@ -62,7 +75,7 @@ class Quote:
 
     def to_json(self) -> dict[str, Any]:
         return {"doc": self.doc, "start": self.start, "end": self.end, "text": self.text,
-                "speaker": self.speaker, "label": self.label}
+                "speaker": self.speaker, "label": self.label, "page": self.page}
 
 
 @dataclass(frozen=True)
@@ -121,3 +134,12 @@ class Source:
     turns: int
     sentences: int
     speakers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A document's text as a transcript holds it and, for a paged one (PDF), the offset where each page
+    begins in that text (page 1 at offset 0), so a quote can cite its page."""
+
+    text: str
+    pages: tuple[int, ...] | None = None

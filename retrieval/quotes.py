@@ -18,9 +18,9 @@ def quote_of(corpus: Corpus, s: int) -> Quote:
     sentence = corpus.sentences[s]
     transcript = corpus.transcripts[corpus.sentence_doc[s]]
     turn = transcript.turns[sentence.turn]
-    cite = transcript.cite(turn, sentence.paragraph)
+    cite = transcript.cite(turn, sentence.paragraph, sentence.start, sentence.end)
     quote = Quote(transcript.doc, sentence.start, sentence.end, transcript.text[sentence.start:sentence.end],
-                  turn.speaker, cite.text, turn.role, turn.index, cite)
+                  turn.speaker, cite.text, turn.role, turn.index, cite, cite.pages[0] if cite.pages else None)
     verify(transcript.text, quote)
     return quote
 

@@ -13,13 +13,14 @@ Formats (detected from the extension, then the content):
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field, replace
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from retrieval.errors import TranscriptError
+from retrieval.metadata import Metadata, read_metadata
 from retrieval.models import Cite
 from retrieval.reading import read_text
 from retrieval.sentences import PARAGRAPH_BREAK, append_trimmed, split_sentences
@@ -27,23 +28,9 @@ from retrieval.speakers import same_person
 from retrieval.subtitles import cues, format_time
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".srt", ".vtt")
-METADATA_SUFFIX = ".meta.json"
 
 _NAMED_TURN = re.compile(r"(?P<name>[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*(?: [A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*){0,4}) [-–—] (?=\S)")
 _SPEAKER_TURN = re.compile(r"(?P<name>[^\s:][^:\n]{0,149}?):[ \t]+(?=\S)")
-
-
-@dataclass(frozen=True)
-class Metadata:
-    """What a person wrote down about a transcript; absent fields stay None, never guessed."""
-
-    title: str | None = None
-    language: str | None = None
-    date: str | None = None
-    interviewer: str | None = None
-    interviewee: str | None = None
-    source: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +75,37 @@ class Transcript:
 
     @property
     def title(self) -> str:
-        return self.metadata.title or self.doc
+        return self.metadata.title or self.original or self.doc
+
+    @property
+    def original(self) -> str | None:
+        """The document this text was extracted from (`interview.pdf` for `interview.pdf.txt`), if any."""
+        source = self.metadata.source
+        if source and self.doc.endswith(".txt") and self.doc[:-4].rsplit("/", 1)[-1] == source:
+            return self.doc[:-4]
+        return None
+
+    def pages(self, start: int, end: int) -> tuple[int, int] | None:
+        """The pages a span starts and ends on, in a paged (PDF) transcript."""
+        if not self.metadata.pages:
+            return None
+        first = bisect_right(self.metadata.pages, start)
+        return first, max(first, bisect_right(self.metadata.pages, max(start, end - 1)))
 
     def sentences(self) -> list[Sentence]:
         return [s for t in self.turns for s in t.sentences]
 
-    def label(self, turn: Turn, paragraph: int) -> str:
-        """A citation a person understands: "answer to Q2, ¶3", "turn 57", "00:01:23"."""
-        return self.cite(turn, paragraph).text
+    def label(self, turn: Turn, paragraph: int, start: int | None = None, end: int | None = None) -> str:
+        """A citation a person understands: "answer to Q2, ¶3", "turn 57", "00:01:23", "Q4, p. 2"."""
+        return self.cite(turn, paragraph, start, end).text
 
-    def cite(self, turn: Turn, paragraph: int) -> Cite:
-        """The citation in parts (`Cite.text` is `label`)."""
+    def cite(self, turn: Turn, paragraph: int, start: int | None = None, end: int | None = None) -> Cite:
+        """The citation in parts (`Cite.text` is `label`); with the span, a paged transcript adds its pages."""
+        where = self._where(turn, paragraph)
+        pages = self.pages(start, end) if start is not None and end is not None else None
+        return replace(where, pages=pages) if pages else where
+
+    def _where(self, turn: Turn, paragraph: int) -> Cite:
         if self.format in ("srt", "vtt"):
             time = turn.paragraphs[paragraph - 1].time
             return Cite("time", time=format_time(time[0])) if time else Cite("cue", paragraph)
@@ -110,22 +117,6 @@ class Transcript:
         if self.format == "prose":
             return Cite("paragraph", turn.paragraphs[paragraph - 1].number)
         return Cite("turn", turn.index + 1, paragraph if many else None)
-
-
-def read_metadata(path: Path, doc: str) -> Metadata:
-    side = path.with_name(path.name.rsplit(".", 1)[0] + METADATA_SUFFIX)
-    if not side.is_file():
-        return Metadata()
-    try:
-        data = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise TranscriptError(doc, "its metadata file {name} is not valid UTF-8 JSON ({why})", name=side.name,
-                              why=err) from err
-    if not isinstance(data, dict):
-        raise TranscriptError(doc, "its metadata file {name} must hold a JSON object", name=side.name)
-    known = {k: data.get(k) for k in ("title", "language", "date", "interviewer", "interviewee", "source")}
-    clean = {k: (str(v) if v is not None else None) for k, v in known.items()}
-    return Metadata(**clean, extra={k: v for k, v in data.items() if k not in known})
 
 
 def load(path: Path, doc: str) -> Transcript:

@@ -328,6 +328,39 @@ async def test_admin_upload_is_validated_stored_indexed_and_removable(bot: Harne
     assert "do not cover" in visible(after)
 
 
+LIGHTHOUSE = "\n\n".join([
+    "Host: Today we talk with Marta Quinn about the lighthouse on Gull Island, where her family kept the light "
+    "for three generations, through storms, wars and the slow arrival of machines.",
+    *(f"Marta Quinn: In year {i} of my father's service the keepers painted the tower, counted the passing "
+      f"ships, and wrote the weather into the log book twice a day, as the rules of the service required."
+      for i in range(1, 9)),
+    "Host: When did the lamp stop burning oil?",
+    "Marta Quinn: The keepers switched the Gull Island lamp to electricity in 1952, after the cable from the "
+    "mainland was laid across the strait.",
+]) + "\n"
+
+
+async def test_an_admin_uploads_a_pdf_and_answers_cite_its_pages(bot: Harness, service: Service) -> None:
+    from tests import writers
+
+    api, chat = bot.api, bot.private(bot.admin)
+    api.document(chat, bot.admin, "Gull Island.pdf", writers.to_pdf(LIGHTHOUSE, size=14), "application/pdf")
+    [done] = await api.wait_sent(chat["id"], 1, timeout=60)
+    assert "Added" in visible(done) and "gull-island.pdf.txt" in visible(done)
+    assert (service.settings.data_dir / "gull-island.pdf").is_file()
+    [answer] = await bot.ask(bot.reader, "When was the Gull Island lamp switched to electricity?")
+    assert "switched the Gull Island lamp to electricity in 1952" in visible(answer)
+    page = next(q.page for q in service.ask("When was the Gull Island lamp switched to electricity?").quotes
+                if "1952" in q.text)
+    assert page is not None and page >= 2 and f"p. {page}" in visible(answer)
+    api.document(chat, bot.admin, "scan.pdf", writers.blank_pdf(), "application/pdf")
+    [bad] = (await api.wait_sent(chat["id"], 2, timeout=30))[1:]
+    assert "Not added" in visible(bad) and "no text layer" in visible(bad)
+    [removed] = await bot.ask(bot.admin, "/remove gull-island.pdf.txt", timeout=60)
+    assert "Removed" in visible(removed)
+    assert not [p for p in service.settings.data_dir.iterdir() if p.name.startswith(("gull-island", "scan"))]
+
+
 async def test_non_admins_are_refused_and_change_nothing(bot: Harness, service: Service) -> None:
     before = sorted(p.name for p in service.settings.data_dir.iterdir())
     bot.api.document(bot.private(bot.reader), bot.reader, "mine.txt", b"Host: hello there, everyone.\n")

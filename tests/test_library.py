@@ -35,7 +35,7 @@ def test_a_failed_removal_can_be_undone(tmp_path: Path) -> None:
 
 def test_other_file_types_are_refused() -> None:
     with pytest.raises(UsageError, match=r"\.txt, \.md, \.srt, \.vtt"):
-        library.safe_name("slides.pdf")
+        library.safe_name("slides.pptx")
 
 
 def test_a_valid_upload_is_stored_and_parsed(tmp_path: Path) -> None:

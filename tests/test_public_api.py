@@ -11,8 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = {
     "Answer", "Cite", "Context", "DEFAULT_SUMMARY_WORDS", "Fix", "IndexLockedError", "IndexReport", "MAX_UPLOAD_BYTES",
     "ModelMismatchError", "Part", "Passage", "Quote", "Service", "Settings", "Source", "StoreUnavailableError",
-    "Summary", "TRANSCRIPT_SUFFIXES", "TranscriptError", "UsageError", "VerbatimError", "format_summary",
-    "index_folder", "is_ref", "MAX_QUESTION_CHARS", "costly_question",
+    "Summary", "TRANSCRIPT_SUFFIXES", "UPLOAD_SUFFIXES", "TranscriptError", "UsageError", "VerbatimError",
+    "format_summary", "index_folder", "is_ref", "MAX_QUESTION_CHARS", "costly_question",
 }
 
 

@@ -15,7 +15,7 @@ import pytest
 from bot import cli, logs
 from bot.text import printable
 from bot.work import BUSY, ONE_AT_A_TIME, Work
-from retrieval import chroma, library
+from retrieval import chroma, documents, library
 from retrieval.config import Settings
 from retrieval.embeddings import MAX_QUERY_CHARS, WordLlamaEmbeddings, query_text
 from retrieval.errors import UsageError, VerbatimError
@@ -70,7 +70,7 @@ def test_an_upload_to_a_read_only_data_dir_says_so_and_leaves_nothing(tmp_path: 
     def refused(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(library.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(documents.tempfile, "mkstemp", refused)  # every write to the data dir goes through it
     with pytest.raises(UsageError, match=r"cannot write to the folder .*Read-only file system.*nothing was changed"):
         library.add(tmp_path, "talk.txt", GOOD.encode())
     monkeypatch.undo()
