@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import logging
 import re
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -57,7 +58,8 @@ def bot_settings(api: BotApi, **changes: Any) -> BotSettings:
     base = BotSettings(token=TOKEN, api_base_url=api.base_url, api_file_url=api.base_file_url,
                        admin_ids=frozenset({ADMIN}), channel_id=None, webhook_url=None, webhook_secret=None,
                        webhook_listen="127.0.0.1", webhook_port=8443, user_questions_per_minute=600.0,
-                       user_burst=100, concurrent_updates=32)
+                       user_burst=100, concurrent_updates=32,
+                       state_dir=Path(tempfile.mkdtemp(prefix="verbatim-state-")))  # never ./var/state
     return replace(base, **changes)
 
 

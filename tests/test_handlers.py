@@ -51,7 +51,7 @@ class RecordingBot:
 @pytest.fixture
 def handlers(service: Service, tmp_path: Path) -> Iterator[Handlers]:
     settings = BotSettings("1:" + "a" * 30, None, None, frozenset({ADMIN}), None, None, None, "127.0.0.1", 8443,
-                           20.0, 5, 8)
+                           20.0, 5, 8, state_dir=tmp_path / "state")
     stats = Stats(tmp_path / "s.sqlite3")
     yield Handlers.build(Deps(service, stats, settings, UserLimiter(20.0, 5)))
     stats.close()
@@ -269,7 +269,7 @@ async def test_every_command_and_button_goes_through_the_per_person_limit(servic
     from bot.commands import COMMANDS
 
     settings = BotSettings("1:" + "a" * 30, None, None, frozenset({ADMIN}), None, None, None, "127.0.0.1", 8443,
-                           1.0, 2, 8)
+                           1.0, 2, 8, state_dir=tmp_path / "state")
     stats = Stats(tmp_path / "s.sqlite3")
     built = Handlers.build(Deps(service, stats, settings, UserLimiter(1.0, 2)))
     bot = RecordingBot()
