@@ -225,6 +225,7 @@ class Index:
 
     def remove_transcript(self, doc: str) -> IndexReport:
         """Moves the file aside and reindexes; puts it back if indexing fails. The last one stays."""
+        doc = library.indexed_name(doc)
         with self.admin:
             if set(self.corpus.transcripts) <= {doc}:
                 raise UsageError("{doc} is the only transcript; add another before removing it", doc=doc)

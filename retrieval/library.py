@@ -141,10 +141,16 @@ def _move(source: Path, target: Path) -> None:
         raise
 
 
+def indexed_name(doc: str) -> str:
+    """The DOC of a transcript as an admin may name it: a document's own name (`interview.pdf`, the file
+    they sent) stands for its text (`interview.pdf.txt`), which is what is indexed."""
+    return doc + documents.TEXT_SUFFIX if documents.is_document(doc) else doc
+
+
 def remove(data_dir: Path, doc: str, trash_dir: Path) -> Path:
     """Move `doc` and its companions (metadata file; an extracted text's original) to `trash_dir`, all or
     nothing; returns where `doc` went."""
-    path = (data_dir / doc).resolve()
+    path = (data_dir / indexed_name(doc)).resolve()
     if data_dir.resolve() not in path.parents or not path.is_file() or path.suffix.lower() not in TRANSCRIPT_SUFFIXES:
         raise UsageError("no transcript {doc!r} is indexed; the list of sources names them", doc=doc)
     if not os.access(path.parent, os.W_OK):

@@ -167,6 +167,10 @@ def test_an_upload_keeps_the_original_its_text_and_sidecar(tmp_path: Path, files
     assert not list(data.iterdir()) and len(list(trash.iterdir())) == 3
     library.restore(moved, data / added.doc)
     assert len(list(data.iterdir())) == 3 and not list(trash.iterdir())
+    moved = library.remove(data, "interview-2020.pdf", trash)  # the name of the file the admin sent
+    assert not list(data.iterdir()) and len(list(trash.iterdir())) == 3
+    library.restore(moved, data / added.doc)
+    assert len(list(data.iterdir())) == 3
 
 
 def test_an_upload_that_cannot_be_written_whole_leaves_nothing(tmp_path: Path, files: dict[str, bytes],
