@@ -83,7 +83,7 @@ class Admins:
             head = _("Added <code>{doc}</code>.").format(doc=doc)
         else:
             head = _("Added <code>{doc}</code> ({format}: {turns}, {sentences}).").format(
-                doc=doc, format=escape(source.format),
+                doc=doc, format=escape(render.format_name(source.format)),
                 turns=ngettext("{count} turn", "{count} turns", source.turns).format(count=source.turns),
                 sentences=ngettext("{count} sentence", "{count} sentences", source.sentences).format(
                     count=source.sentences))

@@ -36,12 +36,19 @@ NOTHING_TO_SUMMARISE = {
     "transcript": N_("The transcript has nothing to summarise, so there is nothing to quote."),
     "transcripts": N_("The transcripts have nothing to summarise, so there is nothing to quote.")}
 # Speakers retrieval names by their role when a transcript does not name them; real names stay as written.
+FORMATS = {"interview": N_("interview"), "speaker": N_("speaker turns"), "prose": N_("prose"),
+           "srt": N_("subtitles"), "vtt": N_("subtitles")}
 ROLES = {"Interviewer": N_("Interviewer"), "Interviewee": N_("Interviewee"), "Narrator": N_("Narrator")}
 
 
 def _size(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units), measured on the HTML, which is never shorter."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def format_name(fmt: str) -> str:
+    """A transcript's format ("interview", "speaker turns") in the reader's words."""
+    return _(FORMATS[fmt]) if fmt in FORMATS else fmt
 
 
 def speaker_name(name: str) -> str:

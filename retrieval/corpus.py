@@ -244,7 +244,7 @@ def _extract_documents(data_dir: Path, skipped: list[Skipped]) -> set[Path]:
                 raise TranscriptError(doc, "is a link to a file outside the data dir; copy the file in instead")
             documents.refresh(original, doc)
         except TranscriptError as err:
-            skipped.append(Skipped(doc, err.reason))
+            skipped.append(Skipped(doc, err.reason, err))
             unusable.add(documents.text_file(original))
     return unusable
 

@@ -49,9 +49,20 @@ def extract(raw: bytes, doc: str, limit: int = MAX_BYTES) -> Extracted:
         raise TranscriptError(doc, "is {size:.1f} MB; the limit is {limit} MB, split it into parts",
                               size=len(raw) / _MB, limit=limit // _MB)
     suffix = PurePosixPath(doc).suffix.lower()
-    got = pdftext.extract(raw, doc) if suffix == ".pdf" else Extracted(join_paragraphs(_PARAGRAPHS[suffix](raw, doc)))
+    try:
+        got = pdftext.extract(raw, doc) if suffix == ".pdf" else Extracted(join_paragraphs(_PARAGRAPHS[suffix](raw,
+                                                                                                           doc)))
+    except TranscriptError:
+        raise
+    except Exception as err:  # a reader's own failure on a file it cannot handle: that file is unusable, no more
+        raise TranscriptError(doc, "cannot be read (damaged, or not the format its name says); open it and save "
+                                   "it again") from err
     if not any(ch.isalnum() for ch in got.text):
         raise TranscriptError(doc, "has no text to quote; check that it is the right file")
+    size = len(got.text.encode("utf-8"))
+    if size > MAX_BYTES:  # the most a transcript may hold: a text stored now must be indexable later
+        raise TranscriptError(doc, "holds {size:.1f} MB of text; the limit is {limit} MB, split it into parts",
+                              size=size / _MB, limit=MAX_BYTES // _MB)
     return got
 
 
@@ -104,8 +115,9 @@ def save_meta(original: Path, sha256: str, extracted: Extracted) -> bytes:
     meta = _sidecar_data(sidecar(text_file(original)))
     meta.update(source=original.name, sha256=sha256)
     meta.pop("pages", None)
-    if extracted.pages is not None:
+    if extracted.pages is not None:  # with the text they index: a hand-corrected text drops its page offsets
         meta["pages"] = list(extracted.pages)
+        meta["text_sha256"] = digest(extracted.text.encode("utf-8"))
     return (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

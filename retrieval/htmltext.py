@@ -64,7 +64,7 @@ class _Paragraphs(HTMLParser):
         text = "".join(self._parts).replace("\r", "")
         self._parts = []
         if self._pre:
-            text = text.replace(_BREAK, "\n").strip("\n")
+            text = "\n".join(line.rstrip() for line in text.replace(_BREAK, "\n").split("\n")).strip()
         else:
             text = _AROUND_BREAK.sub("\n", _SPACE.sub(" ", text.replace("\n", " ")).replace(_BREAK, "\n")).strip()
         if text.strip():
@@ -73,8 +73,13 @@ class _Paragraphs(HTMLParser):
 
 def html_paragraphs(raw: bytes, doc: str) -> list[str]:
     parser = _Paragraphs()
-    parser.feed(decode_html(raw, doc))
-    parser.close()
+    text = decode_html(raw, doc)
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception as err:  # html.parser gives up on some malformed markup (`<![ x ]>`) with an assertion
+        raise TranscriptError(doc, "has markup that cannot be read as HTML; open it in a browser and save it "
+                                   "again") from err
     parser.flush()
     return parser.paragraphs
 

@@ -26,8 +26,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_PAGE_NUMBER = re.compile(r"(?i)^[-–—(\[ ]*(?:page |p\. ?|стр\. ?|səh\. ?)?\d{1,4}(?: ?(?:/|of|из) ?\d{1,4})?"
-                          r"[-–—)\] ]*$")
+# "12", "Page 3", "p. 3 of 9", "- 4 -", "(5)"; not "- 1994", which is a turn (a dash opens one) saying a year
+_PAGE_NUMBER = re.compile(r"(?i)^(?:(?:page |p\. ?|стр\. ?|səh\. ?)?\d{1,4}(?: ?(?:/|of|из) ?\d{1,4})?"
+                          r"|[-–—] ?\d{1,4} ?[-–—]|\(\d{1,4}\)|\[\d{1,4}\])$")
 _SENTENCE_END = re.compile(r"""[.!?…:;]["'”’»)\]]*$""")
 _NAME = r"[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*(?: [A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*){0,4}"
 _TURN_CUE = re.compile(rf"(?:[-–—] \S|[A-ZÀ-ÖØ-ÞƏĞİŞ][^:!?\n]{{0,40}}: \S|{_NAME} [-–—] )")  # `- `, `Name:`, `Name - `

@@ -13,6 +13,7 @@ Formats (detected from the extension, then the content):
 
 from __future__ import annotations
 
+import hashlib
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
@@ -122,7 +123,17 @@ class Transcript:
 def load(path: Path, doc: str) -> Transcript:
     """Read and parse one transcript file; raises TranscriptError naming the file and the reason."""
     text = read_text(path, doc)
-    return parse(text, doc, read_metadata(path, doc), suffix=path.suffix.lower())
+    return parse(text, doc, current_pages(read_metadata(path, doc), text), suffix=path.suffix.lower())
+
+
+def current_pages(meta: Metadata, text: str) -> Metadata:
+    """Page offsets only while the text is the one they were taken from (someone may correct a document's
+    stored text by hand; its citations then name no page rather than a wrong one)."""
+    if meta.pages is None:
+        return meta
+    recorded = meta.extra.get("text_sha256")
+    same = recorded is None or recorded == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return meta if same and meta.pages[-1] < max(len(text), 1) else replace(meta, pages=None)
 
 
 def parse(text: str, doc: str, metadata: Metadata | None = None, suffix: str = ".txt") -> Transcript:

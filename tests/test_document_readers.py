@@ -3,13 +3,17 @@ rebuilding and the HTML reader: on hand-made lines, and property tests (hypothes
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from retrieval import documents, office
 from retrieval.errors import TranscriptError
 from retrieval.htmltext import html_paragraphs
 from retrieval.pdflayout import CONTROL, Line, rebuild
+from tests import writers
 
 QUICK = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WORDS = st.one_of(st.text(max_size=40), st.from_regex(r"(- |[A-Z][a-z]{1,6}: )?[a-z]{1,8}(-| |\.)", fullmatch=True),
@@ -81,6 +85,70 @@ def test_any_html_gives_paragraphs_or_one_reason(parts: list[str]) -> None:
     assert all(p.strip() == p.strip("\n") and p for p in paragraphs)
 
 
+@pytest.mark.parametrize("markup", ["<p>Anna: I said <![ no ]> ok</p>", "<![foo[ x ]]>", "<p>a <![>"])
+def test_markup_the_html_parser_gives_up_on_is_one_reason(markup: str) -> None:
+    with pytest.raises(TranscriptError, match="cannot be read as HTML"):
+        html_paragraphs(markup.encode("utf-8"), "page.html")
+
+
 def test_a_declared_charset_that_does_not_exist_is_one_reason() -> None:
     with pytest.raises(TranscriptError, match="unknown character set"):
         html_paragraphs(b"<meta charset='klingon'><p>Qapla'</p>", "page.html")
+
+
+# -- Word and OpenDocument: what a reader sees is what is quoted -------------------------------------------
+def _docx_with_edits() -> bytes:
+    """A tracked insertion, a tracked deletion, a smart tag and a block content control, as Word writes them."""
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = Document()
+    body = document.element.body
+    body.append(parse_xml(f'<w:p {w}><w:r><w:t xml:space="preserve">Anna: tracked </w:t></w:r>'
+                          '<w:ins w:id="1" w:author="E" w:date="2024-01-01T00:00:00Z"><w:r><w:t>inserted words'
+                          '</w:t></w:r></w:ins><w:del w:id="2" w:author="E" w:date="2024-01-01T00:00:00Z"><w:r>'
+                          '<w:delText>gone words</w:delText></w:r></w:del><w:r><w:t xml:space="preserve"> end.'
+                          '</w:t></w:r></w:p>'))
+    body.append(parse_xml(f'<w:p {w}><w:r><w:t xml:space="preserve">Anna: with </w:t></w:r><w:smartTag '
+                          'w:uri="u" w:element="place"><w:r><w:t>Baku</w:t></w:r></w:smartTag><w:r>'
+                          '<w:t xml:space="preserve"> tag.</w:t></w:r></w:p>'))
+    body.append(parse_xml(f'<w:sdt {w}><w:sdtContent><w:p><w:r><w:t>Boris: inside a control.</w:t></w:r></w:p>'
+                          '</w:sdtContent></w:sdt>'))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_word_text_inside_tracked_insertions_smart_tags_and_content_controls_is_read() -> None:
+    assert office.docx_paragraphs(_docx_with_edits(), "a.docx")[-3:] == [
+        "Anna: tracked inserted words end.", "Anna: with Baku tag.", "Boris: inside a control."]
+
+
+def test_opendocument_notes_and_comments_are_not_what_was_said() -> None:
+    from odfdo import Annotation, Document, Note, Paragraph
+
+    document = Document("text")
+    document.body.clear()
+    para = Paragraph("Anna: one two three. ")
+    para.append(Note(note_id="n1", citation="1", body="A footnote."))
+    para.append(Annotation("A comment.", creator="E"))
+    para.append_plain_text("Four  five.")
+    document.body.append(para)
+    out = io.BytesIO()
+    document.save(out)
+    assert office.odt_paragraphs(out.getvalue(), "a.odt") == ["Anna: one two three. Four  five."]
+
+
+def test_a_damaged_part_inside_a_good_zip_is_one_reason() -> None:
+    raw = bytearray(writers.to_docx("Anna: Hello there, this is a paragraph long enough to compress.\n" * 20))
+    at = raw.index(b"word/document.xml") + 40  # inside that member's compressed data
+    raw[at:at + 32] = bytes(32)
+    with pytest.raises(TranscriptError, match=r"cannot be read as a \.docx \(Word\) file"):
+        documents.extract(bytes(raw), "a.docx")
+
+
+def test_text_larger_than_a_transcript_may_be_is_refused_before_it_is_stored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents, "MAX_BYTES", 1000)
+    with pytest.raises(TranscriptError, match="of text; the limit is"):
+        documents.extract(writers.to_html("Anna: " + "words " * 400 + "\n"), "a.html", limit=10 ** 6)

@@ -279,3 +279,22 @@ def test_the_cli_indexes_a_data_dir_of_documents_and_cites_pages(tmp_path: Path,
     for q in answer["quotes"]:
         assert (data / q["doc"]).read_text(encoding="utf-8")[q["start"]:q["end"]] == q["text"]
     assert ", p. " in run("ask", "What happened to Tofig Yagublu?").stdout
+
+
+def test_a_hand_corrected_text_cites_no_page_rather_than_a_wrong_one(tmp_path: Path, files: dict[str, bytes]) -> None:
+    data = tmp_path / "data"
+    added = library.add(data, "talk.pdf", files["pdf"])
+    assert load(data / added.doc, added.doc).metadata.pages
+    stored = data / added.doc
+    stored.write_text("- A corrected first question?\n\n" + stored.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load(stored, added.doc).metadata.pages is None
+
+
+def test_a_document_no_reader_can_open_is_skipped_and_the_rest_still_index(tmp_path: Path) -> None:
+    data = make_data_dir(tmp_path, {"page.html": b"<p>Anna: I said <![ no ]> ok</p>"})
+    corpus = load_corpus(data)
+    assert list(corpus.transcripts) == ["mammadli-interview.txt"]
+    [skipped] = corpus.skipped
+    assert skipped.doc == "page.html" and "cannot be read as HTML" in skipped.reason and skipped.error is not None
+    assert sorted(p.name for p in data.iterdir()) == ["mammadli-interview.meta.json", "mammadli-interview.txt",
+                                                      "page.html"]
