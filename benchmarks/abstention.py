@@ -32,8 +32,8 @@ def scores(shared: Path) -> dict[str, list[tuple[bool, float]]]:
         rows = [json.loads(x) for x in (shared / "eval" / questions).read_text(encoding="utf-8").splitlines() if x]
         with Service(Settings(data_dir, Path(tempfile.mkdtemp(prefix="verbatim-abstain-")))) as service:
             service.open()
-            judge = service._answerer  # the pipeline itself, for the score it compares with the threshold
-            out[name] = [(bool(r["answerable"]), judge.judged(r["question"], r.get("doc"))[1]) for r in rows]
+            # the pipeline's own score, which it compares with the threshold
+            out[name] = [(bool(r["answerable"]), service.judged(r["question"], r.get("doc"))[1]) for r in rows]
     return out
 
 

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.extraction_candidates import CANDIDATES, Extractor
-from retrieval import documents
+from retrieval.ingest import documents
 from tests import writers
 
 RUNNING = "Interview with Nəsimi Məmmədli"

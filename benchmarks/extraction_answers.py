@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.extraction import replace_section
 from retrieval.config import Settings
-from retrieval.models import Answer
+from retrieval.results import Answer
 from retrieval.service import Service
 from tests import writers
 

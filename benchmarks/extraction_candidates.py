@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree
 
-from retrieval import documents, pdftext
-from retrieval.pdflayout import Line, rebuild
+from retrieval.ingest import documents, pdftext
+from retrieval.ingest.pdflayout import Line, rebuild
 
 Extractor = Callable[[bytes], str]
 BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "dt", "dd", "section",

@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bot_load import KEYBOARD_KEY_SECONDS, QUESTIONS, typed_queries
-from retrieval import costly_question
 from retrieval.config import Settings
 from retrieval.service import Service
 
@@ -68,8 +67,9 @@ def main() -> None:
             for i in range(1, len(q) + 1):
                 prefix = q[:i]
                 began = time.perf_counter()
-                costly = costly_question(svc, prefix)
-                answer = svc.ask(prefix)
+                question = svc.parse(prefix)
+                costly = question.costly
+                answer = svc.ask(question)
                 ms = (time.perf_counter() - began) * 1000
                 n = len(prefix.strip())
                 key = ("whole question" if i == len(q) else "1-2" if n < 3 else "3-9" if n < 10

@@ -48,7 +48,7 @@ def main() -> None:
                           "query_p50_ms": round(statistics.median(ms), 1),
                           "query_p95_ms": round(ms[max(0, round(0.95 * len(ms)) - 1)], 1),
                           "serving_mb": round(rss_mb()), "hit@5": round(sum(hits) / len(hits), 3),
-                          "chunks": len(service.corpus.chunks)}))
+                          "chunks": len(service.snapshot.chunks)}))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,16 @@
 """Everything that answers questions from transcripts; knows nothing about Telegram or the CLI.
 
-The edges (`bot/`) use only the names below: the `Service` facade, its typed results and its errors.
-Anything else in this package may change shape without notice.
+    ingest/     bytes and documents → text          parse/      text → turns, paragraphs, sentences
+    index/      the Snapshot, Chroma, embeddings     answer/     question → ranking → quotes, or abstain
+    summarize/  quote-based summaries                service.py  the facade over them all
+
+The edges (`bot/`) use only the names below: the `Service` facade, its typed results and errors, and the
+product's own words (wording.py) that they translate. Anything else may change shape without notice.
 """
 
-from retrieval.chroma import index_folder
+from retrieval.answer.question import ParsedQuestion
+from retrieval.answer.quotes import plain_quotes
+from retrieval.answer.refs import is_ref
 from retrieval.config import Settings
 from retrieval.errors import (
     Fix,
@@ -15,20 +21,21 @@ from retrieval.errors import (
     UsageError,
     VerbatimError,
 )
-from retrieval.index import IndexReport
-from retrieval.library import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES
-from retrieval.models import Answer, Cite, Context, Passage, Quote, Source
+from retrieval.index.client import index_folder
+from retrieval.index.datadir import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, check_upload
+from retrieval.index.indexer import IndexReport
 from retrieval.params import DEFAULT_SUMMARY_WORDS, MAX_QUESTION_CHARS
-from retrieval.refs import is_ref
+from retrieval.parse.formats import TRANSCRIPT_SUFFIXES
+from retrieval.results import Answer, Cite, Context, Passage, Quote, Source
 from retrieval.service import Service
-from retrieval.summaries import Part, Summary, format_summary
-from retrieval.transcripts import TRANSCRIPT_SUFFIXES
-from retrieval.workload import costly_question
+from retrieval.summarize.engine import Part, Summary, format_summary
+from retrieval.wording import PLACEHOLDERS, marked, not_answered, not_covered, speaker_name
 
 __all__ = [
     "DEFAULT_SUMMARY_WORDS",
     "MAX_QUESTION_CHARS",
     "MAX_UPLOAD_BYTES",
+    "PLACEHOLDERS",
     "TRANSCRIPT_SUFFIXES",
     "UPLOAD_SUFFIXES",
     "Answer",
@@ -38,6 +45,7 @@ __all__ = [
     "IndexLockedError",
     "IndexReport",
     "ModelMismatchError",
+    "ParsedQuestion",
     "Part",
     "Passage",
     "Quote",
@@ -49,8 +57,13 @@ __all__ = [
     "TranscriptError",
     "UsageError",
     "VerbatimError",
-    "costly_question",
+    "check_upload",
     "format_summary",
     "index_folder",
     "is_ref",
+    "marked",
+    "not_answered",
+    "not_covered",
+    "plain_quotes",
+    "speaker_name",
 ]

@@ -8,7 +8,7 @@
     ├── StoreUnavailableError     the Chroma server cannot be reached
     └── UsageError                a request that can never succeed as asked (unknown doc, empty question)
 
-Third-party exceptions are mapped into this tree in one place per dependency (store.py for Chroma),
+Third-party exceptions are mapped into this tree in one place per dependency (index/client.py for Chroma),
 so the CLI and the bot only ever catch `VerbatimError`. A message says what is wrong in the product's
 terms; when the fix is a setting or a command, `fix` names it and each edge says how in its own words
 (a flag on the command line, a command in the chat), so no message here names a flag or a command.

@@ -1,30 +1,35 @@
 """The facade the CLI and the bot call; each call is handed to the part that owns it.
 
     Service
-    ├── index()  open()  add_transcript()  remove_transcript()      → Index      (index.py)
-    ├── ask()  more()                                                → Answerer   (answering.py)
-    ├── summarize()                                                  → Summarizer (summarizer.py)
+    ├── index()  open()  add_transcript()  remove_transcript()      → Index        (index/indexer.py)
+    ├── parse()                                                      → ParsedQuestion (answer/question.py)
+    ├── ask()  more()                                                → Answerer     (answer/pipeline.py)
+    ├── summarize()                                                  → summarize/scope.py
     ├── context()  ref()  open_ref()                                 passages around quotes, deep links
-    └── sources()  suggestions()                                     → catalog.py
+    └── sources()  suggestions()                                     the snapshot's list, answer/suggest.py
 
-Models and the index load once per process, inside `Index`; `with_params` gives a service with other
-parameters over the same `Index`, so tuning never reloads anything and never sees a stale corpus.
+A question is parsed once, here or by the edge that asks (`parse`, which also says whether it is costly),
+and handed down as that value. Models and the index load once per process, inside `Index`; `with_params`
+gives a service with other parameters over the same `Index`, so tuning never reloads anything.
 """
 
 from __future__ import annotations
 
-from retrieval import catalog, library, refs
-from retrieval.answering import Answerer
+from retrieval.answer import refs
+from retrieval.answer.context import surrounding
+from retrieval.answer.pipeline import Answerer
+from retrieval.answer.question import ParsedQuestion, parse_question
+from retrieval.answer.suggest import suggestions
 from retrieval.config import Settings
-from retrieval.context import surrounding
-from retrieval.corpus import Corpus
-from retrieval.embeddings import OfflineEmbeddings
 from retrieval.errors import UsageError, VerbatimError
-from retrieval.index import Index, IndexReport
-from retrieval.models import Answer, Context, Quote, Source
+from retrieval.index.datadir import Added
+from retrieval.index.embeddings import OfflineEmbeddings
+from retrieval.index.indexer import Index, IndexReport
+from retrieval.index.snapshot import Snapshot
 from retrieval.params import DEFAULT_SUMMARY_WORDS, QuoteParams, SearchParams, SummaryParams
-from retrieval.summaries import Summary
-from retrieval.summarizer import Summarizer
+from retrieval.results import Answer, Context, Quote, Source
+from retrieval.summarize.engine import Summary
+from retrieval.summarize.scope import summarize
 
 __all__ = ["DEFAULT_SUMMARY_WORDS", "IndexReport", "Service"]
 
@@ -37,7 +42,6 @@ class Service:
         self.search_params = search or SearchParams()
         self.quote_params = quotes or QuoteParams()
         self._answerer = Answerer(self._index, self.search_params, self.quote_params)
-        self._summarizer = Summarizer(self._answerer)
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def __enter__(self) -> Service:
@@ -59,9 +63,9 @@ class Service:
         return self._index.build(full)
 
     @property
-    def corpus(self) -> Corpus:
-        """The loaded corpus (for benchmarks and tests; the bot reads `sources()` instead)."""
-        return self._index.corpus
+    def snapshot(self) -> Snapshot:
+        """The index as it stands (for benchmarks and tests; the bot reads `sources()` instead)."""
+        return self._index.snapshot
 
     def active_collection(self) -> str | None:
         """The Chroma collection answering English questions now (it changes with every full rebuild)."""
@@ -76,22 +80,44 @@ class Service:
         return Service(self.settings, search or self.search_params, quotes or self.quote_params, self._index)
 
     # -- answering -----------------------------------------------------------------------------------
-    def ask(self, question: str, doc: str | None = None) -> Answer:
-        return self._answerer.ask(question, doc)
+    def parse(self, question: str) -> ParsedQuestion:
+        """The question as every step reads it (its first `MAX_QUESTION_CHARS` characters); `.costly` says
+        whether the multilingual model will answer it, so an edge can queue it apart."""
+        return parse_question(question, self.snapshot.lexicon.vocabulary)
 
-    def more(self, question: str, doc: str | None, shown: set[tuple[str, int]], count: int = 3) -> Answer:
+    def ask(self, question: str | ParsedQuestion, doc: str | None = None) -> Answer:
+        return self.judged(question, doc)[0]
+
+    def judged(self, question: str | ParsedQuestion, doc: str | None = None) -> tuple[Answer, float]:
+        """The answer and its answerability score (benchmarks/abstention.py draws it against the threshold)."""
+        parsed, snapshot = self._prepared(question, doc)
+        return self._answerer.judged(snapshot, parsed, doc)
+
+    def more(self, question: str | ParsedQuestion, doc: str | None, shown: set[tuple[str, int]],
+             count: int = 3) -> Answer:
         """The next-best quotes for a question already answered, leaving out the ones shown (doc, start)."""
-        return self._answerer.more(question, doc, shown, count)
+        parsed, snapshot = self._prepared(question, doc)
+        return self._answerer.more(snapshot, parsed, doc, shown, count)
+
+    def _prepared(self, question: str | ParsedQuestion, doc: str | None) -> tuple[ParsedQuestion, Snapshot]:
+        """The parsed question and the snapshot to answer it from; a question in another language scoped to
+        one transcript has that transcript embedded by the multilingual model first (once)."""
+        parsed = self.parse(question) if isinstance(question, str) else question
+        if parsed.text and not parsed.english and (doc is None or doc in self.snapshot.transcripts):
+            self._index.ensure_multilingual(doc)
+        return parsed, self.snapshot
 
     def summarize(self, doc: str | None = None, topic: str | None = None, words: int = DEFAULT_SUMMARY_WORDS,
                   params: SummaryParams | None = None) -> Summary:
         """A quote-based summary of one transcript or all, optionally of one topic, within `words`."""
-        return self._summarizer.summarize(doc, topic, words, params or SummaryParams())
+        parsed, snapshot = self._prepared(topic, doc) if topic and topic.strip() else (None, self.snapshot)
+        return summarize(snapshot, self._index, doc, parsed, words, params or SummaryParams(), self.search_params,
+                         self.quote_params)
 
     # -- passages and links --------------------------------------------------------------------------
     def context(self, doc: str, start: int, end: int) -> Context:
         """The passage around `start:end` of `doc`, verified like every quote."""
-        transcript = self.corpus.transcripts.get(doc)
+        transcript = self.snapshot.transcripts.get(doc)
         if transcript is None:
             raise UsageError("{doc} is no longer indexed", doc=doc)
         found = surrounding(transcript, start, end)
@@ -108,16 +134,17 @@ class Service:
         parsed = refs.decode(ref)
         if parsed is None:
             raise UsageError("that link is not a passage reference")
-        docs = [d for d in self.corpus.transcripts if refs.doc_key(d) == parsed.key]
+        transcripts = self.snapshot.transcripts
+        docs = [d for d in transcripts if refs.doc_key(d) == parsed.key]
         if not docs:
             raise UsageError("the transcript of that link is no longer indexed")
-        text = self.corpus.transcripts[docs[0]].text
+        text = transcripts[docs[0]].text
         if parsed.end > len(text) or refs.text_check(text[parsed.start:parsed.end]) != parsed.check:
             raise UsageError("the transcript has changed since that link was made; ask the question again")
         return self.context(docs[0], parsed.start, parsed.end)
 
     # -- the library ---------------------------------------------------------------------------------
-    def add_transcript(self, filename: str, raw: bytes) -> tuple[library.Added, IndexReport | None]:
+    def add_transcript(self, filename: str, raw: bytes) -> tuple[Added, IndexReport | None]:
         """Validate, store and index an uploaded file; nothing is written when it does not parse."""
         return self._index.add_transcript(filename, raw)
 
@@ -126,8 +153,8 @@ class Service:
         return self._index.remove_transcript(doc)
 
     def sources(self) -> list[Source]:
-        return catalog.sources(self.corpus)
+        return list(self.snapshot.sources)
 
     def suggestions(self, doc: str | None = None, limit: int = 3) -> list[str]:
         """Questions the transcripts answer (the interviewers' own), for help texts and abstentions."""
-        return catalog.suggestions(self.corpus, doc, limit)
+        return suggestions(self.snapshot, doc, limit)

@@ -1,4 +1,9 @@
-"""Shared fixtures: all state in temp dirs, the shipped interview copied in, one service per module."""
+"""Shared fixtures: all state in temp dirs, the shipped interview copied in, one service per module.
+
+Two tiers: tests marked `slow` use the real models, Chroma and the Bot API server; the others (`make
+test-fast`) must not, and a guard here fails any of them that loads a model or opens Chroma, so the fast
+tier stays fast.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +43,30 @@ SUBTITLES = """1
 00:01:10,000 --> 00:01:15,250
 BOB: The next clean-up starts at dawn on Saturday.
 """
+
+
+class SlowPartInFastTest(AssertionError):
+    """A test outside the slow tier reached for a model or Chroma."""
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside the slow tier, loading an embedding model or opening Chroma fails the test: mark it `slow`."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+    import chromadb
+
+    from retrieval.index import embeddings
+
+    def refuse(*_: object, **__: object) -> None:
+        raise SlowPartInFastTest(f"{request.node.nodeid} loads a model or opens Chroma; mark it @pytest.mark.slow")
+
+    if "service" in request.fixturenames:  # built once per module, before this guard could stop it
+        refuse()
+    for model in (embeddings.WordLlamaEmbeddings, embeddings.E5Embeddings):
+        monkeypatch.setattr(model, "_model", property(refuse))
+    for client in ("PersistentClient", "HttpClient", "EphemeralClient"):
+        monkeypatch.setattr(chromadb, client, refuse)
 
 
 @pytest.fixture(autouse=True)

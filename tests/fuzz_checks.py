@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot import callbacks, render
-from retrieval import refs
+from retrieval.answer import refs
 from retrieval.errors import TranscriptError
-from retrieval.models import Answer, Quote
-from retrieval.transcripts import TRANSCRIPT_SUFFIXES, parse
+from retrieval.parse.formats import TRANSCRIPT_SUFFIXES, parse
+from retrieval.results import Answer, Quote
 from tests.botapi import parse_html
 
 

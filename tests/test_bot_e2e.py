@@ -484,8 +484,8 @@ async def test_the_daily_digest_walks_on_and_remembers_across_restarts(service: 
                 stats.close()
     from bot.posts import DIGEST_WORDS
 
-    walk = [f"Daily digest · {service.corpus.transcripts[d].title} · part {i + 1} of {n}"
-            for d in sorted(service.corpus.transcripts)
+    walk = [f"Daily digest · {service.snapshot.transcripts[d].title} · part {i + 1} of {n}"
+            for d in sorted(service.snapshot.transcripts)
             for n in [len(service.summarize(d, None, DIGEST_WORDS).parts)] for i in range(n)]
     assert posted == walk[:4]  # in order, and the restart continued where it stopped
 

@@ -16,9 +16,9 @@ from bot.config import build_bot_settings
 from bot.limits import UserLimiter
 from bot.logs import RedactTokens
 from bot.stats import Stats
-from retrieval import refs
+from retrieval.answer import refs
 from retrieval.errors import UsageError
-from retrieval.models import Answer, Context, Quote
+from retrieval.results import Answer, Context, Quote
 
 TOKEN = "123456789:AAH" + "x" * 32
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from retrieval.chunking import chunk_transcript
-from retrieval.transcripts import load, parse
+from retrieval.index.chunks import chunk_transcript
+from retrieval.parse.formats import load, parse
 from tests.conftest import INTERVIEW, MEETING
 
 

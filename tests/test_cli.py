@@ -1,4 +1,4 @@
-"""The public CLI contract (DESIGN.md §2), end to end in subprocesses, as outside checks call it."""
+"""The public CLI contract (the README's "Command line"), end to end in subprocesses, as outside checks call it."""
 
 from __future__ import annotations
 

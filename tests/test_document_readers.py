@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retrieval import documents, office
 from retrieval.errors import TranscriptError
-from retrieval.htmltext import html_paragraphs
-from retrieval.pdflayout import CONTROL, Line, rebuild
+from retrieval.ingest import documents, office
+from retrieval.ingest.htmltext import html_paragraphs
+from retrieval.ingest.pdflayout import CONTROL, Line, rebuild
 from tests import writers
 
 QUICK = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,14 +16,15 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
-from retrieval import documents, library, office
 from retrieval.config import Settings
-from retrieval.corpus import load_corpus
 from retrieval.errors import TranscriptError, UsageError
-from retrieval.metadata import Metadata
-from retrieval.models import Quote
+from retrieval.index import datadir as library
+from retrieval.index.build import read_transcripts
+from retrieval.ingest import documents, office
+from retrieval.ingest.metadata import Metadata
+from retrieval.parse.formats import load, parse
+from retrieval.results import Quote
 from retrieval.service import Service
-from retrieval.transcripts import load, parse
 from tests import writers
 from tests.conftest import INTERVIEW, make_data_dir
 
@@ -123,9 +124,9 @@ def test_an_unusable_upload_says_why_in_one_line_and_stores_nothing(
 
 def test_unusable_documents_are_skipped_when_indexing_and_the_rest_index(tmp_path: Path) -> None:
     data = make_data_dir(tmp_path, {name: make() for name, make, _ in BAD})
-    corpus = load_corpus(data)
-    assert set(corpus.transcripts) == {"mammadli-interview.txt"}
-    reasons = {s.doc: s.reason for s in corpus.skipped}
+    transcripts, skipped = read_transcripts(data)
+    assert set(transcripts) == {"mammadli-interview.txt"}
+    reasons = {s.doc: s.reason for s in skipped}
     for name, _, reason in BAD:
         assert reason in reasons[name] and "\n" not in reasons[name]
     assert not [p.name for p in data.iterdir() if p.name.endswith((".pdf.txt", ".docx.txt", ".odt.txt", ".html.txt"))]
@@ -192,7 +193,7 @@ def test_reindex_reads_the_stored_text_until_the_original_changes(tmp_path: Path
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     data = make_data_dir(tmp_path, {"talk.docx": files["docx"]})
     (data / "talk.docx.meta.json").write_text('{"title": "A talk"}', encoding="utf-8")
-    assert load_corpus(data).transcripts["talk.docx.txt"].title == "A talk"  # a person's field is kept
+    assert read_transcripts(data)[0]["talk.docx.txt"].title == "A talk"  # a person's field is kept
     calls: list[str] = []
     real = documents.extract
 
@@ -201,15 +202,15 @@ def test_reindex_reads_the_stored_text_until_the_original_changes(tmp_path: Path
         return real(raw, doc)
 
     monkeypatch.setattr(documents, "extract", counted)
-    assert "talk.docx.txt" in load_corpus(data).transcripts and calls == []  # unchanged: not extracted
+    assert "talk.docx.txt" in read_transcripts(data)[0] and calls == []  # unchanged: not extracted
     (data / "talk.docx").write_bytes(writers.to_docx("Ann: The river floods every spring.\n\nBob: It does."))
-    assert "river floods" in load_corpus(data).transcripts["talk.docx.txt"].text and calls == ["talk.docx"]
+    assert "river floods" in read_transcripts(data)[0]["talk.docx.txt"].text and calls == ["talk.docx"]
     (data / "talk.docx.txt").unlink()
-    assert "talk.docx.txt" in load_corpus(data).transcripts and len(calls) == 2
+    assert "talk.docx.txt" in read_transcripts(data)[0] and len(calls) == 2
     (data / "talk.docx").write_bytes(b"PK\x03\x04 now broken")
-    corpus = load_corpus(data)
-    assert "talk.docx.txt" not in corpus.transcripts  # the old version's text is not indexed in its place
-    assert [s.doc for s in corpus.skipped] == ["talk.docx"]
+    transcripts, skipped = read_transcripts(data)
+    assert "talk.docx.txt" not in transcripts  # the old version's text is not indexed in its place
+    assert [s.doc for s in skipped] == ["talk.docx"]
 
 
 def test_citations_of_a_paged_transcript_carry_the_page() -> None:
@@ -292,9 +293,9 @@ def test_a_hand_corrected_text_cites_no_page_rather_than_a_wrong_one(tmp_path: P
 
 def test_a_document_no_reader_can_open_is_skipped_and_the_rest_still_index(tmp_path: Path) -> None:
     data = make_data_dir(tmp_path, {"page.html": b"<p>Anna: I said <![ no ]> ok</p>"})
-    corpus = load_corpus(data)
-    assert list(corpus.transcripts) == ["mammadli-interview.txt"]
-    [skipped] = corpus.skipped
+    transcripts, skipped_files = read_transcripts(data)
+    assert list(transcripts) == ["mammadli-interview.txt"]
+    [skipped] = skipped_files
     assert skipped.doc == "page.html" and "cannot be read as HTML" in skipped.reason and skipped.error is not None
     assert sorted(p.name for p in data.iterdir()) == ["mammadli-interview.meta.json", "mammadli-interview.txt",
                                                       "page.html"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.embeddings import E5Embeddings, WordLlamaEmbeddings
+from retrieval.index.embeddings import E5Embeddings, WordLlamaEmbeddings
 
 
 @pytest.fixture(autouse=True)

@@ -158,7 +158,7 @@ async def test_a_summary_of_too_many_transcripts_says_how_to_narrow_it(handlers:
     import bot.posts as posts_module
     from retrieval.params import MIN_TRANSCRIPT_WORDS
 
-    count = len(handlers.posts.service.corpus.transcripts)
+    count = len(handlers.posts.service.snapshot.transcripts)
     monkeypatch.setattr(posts_module, "SUMMARY_WORDS", count * MIN_TRANSCRIPT_WORDS - 1)
     bot = RecordingBot()
     summary = handlers.posts.summary

@@ -14,9 +14,8 @@ from chromadb.config import Settings as ChromaSettings
 
 from retrieval.config import Settings
 from retrieval.errors import VerbatimError
-from retrieval.models import Hit
+from retrieval.index.store import Hit, Space
 from retrieval.service import Service
-from retrieval.store import Space
 from tests.conftest import make_data_dir
 
 pytestmark = pytest.mark.slow
@@ -76,7 +75,7 @@ def test_chunks_deleted_behind_our_back_are_restored(tmp_path: Path) -> None:
     with Service(settings) as service:
         report = service.index()
         healed = service.ask(QUESTION)
-        assert service.corpus is not None and report.added == 300
+        assert service.snapshot is not None and report.added == 300
     assert [q.text for q in healed.quotes] == [q.text for q in healthy.quotes]
 
 

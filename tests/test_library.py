@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import library
 from retrieval.errors import TranscriptError, UsageError
+from retrieval.index import datadir as library
 from tests.conftest import MEETING, SUBTITLES
 
 

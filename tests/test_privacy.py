@@ -12,7 +12,7 @@ import pytest
 from bot import render, state
 from bot.privacy import SECRET_FILE, Identity, load_secret
 from bot.stats import Stats
-from retrieval.models import Answer, Quote
+from retrieval.results import Answer, Quote
 
 USER, OTHER, GROUP, TITLE = 731_234_567, 845_678_901, -100_987_654_321, "Secret Book Club"
 QUESTION = "What did the lawyer say about the arrest of Ilgar?"

@@ -12,7 +12,8 @@ EXPECTED = {
     "Answer", "Cite", "Context", "DEFAULT_SUMMARY_WORDS", "Fix", "IndexLockedError", "IndexReport", "MAX_UPLOAD_BYTES",
     "ModelMismatchError", "Part", "Passage", "Quote", "Service", "Settings", "Source", "StoreUnavailableError",
     "Summary", "TRANSCRIPT_SUFFIXES", "UPLOAD_SUFFIXES", "TranscriptError", "UsageError", "VerbatimError",
-    "format_summary", "index_folder", "is_ref", "MAX_QUESTION_CHARS", "costly_question",
+    "format_summary", "index_folder", "is_ref", "MAX_QUESTION_CHARS", "ParsedQuestion", "PLACEHOLDERS",
+    "check_upload", "marked", "not_answered", "not_covered", "speaker_name", "plain_quotes",
 }
 
 
@@ -23,12 +24,13 @@ OURS = ("--data-dir", "--index-dir", "--words", "--full", "--doc", "--json", "VE
 
 def _imports(folder: str) -> list[tuple[str, str]]:
     found = []
-    for path in sorted((ROOT / folder).glob("*.py")):
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module:
-                found.append((path.name, node.module))
+                found.append((name, node.module))
             elif isinstance(node, ast.Import):
-                found += [(path.name, alias.name) for alias in node.names]
+                found += [(name, alias.name) for alias in node.names]
     return found
 
 
@@ -50,7 +52,7 @@ def test_retrieval_knows_nothing_of_telegram_or_the_bot() -> None:
 
 def test_retrieval_messages_name_no_flag_or_command() -> None:
     """How to fix an error on the command line or in a chat is the edge's to say (see errors.Fix)."""
-    for path in sorted((ROOT / "retrieval").glob("*.py")):
+    for path in sorted((ROOT / "retrieval").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and not node.value.startswith('"""'):
                 named = [w for w in OURS if w in node.value]

@@ -15,10 +15,12 @@ import pytest
 from bot import cli, logs
 from bot.text import printable
 from bot.work import BUSY, ONE_AT_A_TIME, Work
-from retrieval import chroma, documents, library
 from retrieval.config import Settings
-from retrieval.embeddings import MAX_QUERY_CHARS, WordLlamaEmbeddings, query_text
 from retrieval.errors import UsageError, VerbatimError
+from retrieval.index import client as chroma
+from retrieval.index import datadir as library
+from retrieval.index.embeddings import MAX_QUERY_CHARS, WordLlamaEmbeddings, query_text
+from retrieval.ingest import documents
 
 GOOD = "Q: Who spoke first?\nA: The chair spoke first.\n"
 

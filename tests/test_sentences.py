@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.sentences import split_sentences
+from retrieval.parse.sentences import split_sentences
 
 
 def texts(spans: list[tuple[int, int]], text: str) -> list[str]:

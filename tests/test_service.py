@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from retrieval.errors import UsageError
+from retrieval.index.embeddings import WordLlamaEmbeddings
 from retrieval.service import Service
 
 
 def assert_verbatim(service: Service, answer: object) -> None:
-    from retrieval.models import Answer
+    from retrieval.results import Answer
 
     assert isinstance(answer, Answer)
     for q in answer.quotes:
@@ -96,29 +97,29 @@ def test_a_reply_is_quoted_rather_than_the_question_it_answers(service: Service)
 
 
 def test_speakers_named_by_letter_or_title(service: Service) -> None:
-    from retrieval.question import Question
-    from retrieval.speakers import named_speakers
+    from retrieval.answer.speakers import named_speakers
 
-    corpus = service.corpus
-    minister = Question.parse("What did the Minister of Fisheries say?")
-    assert named_speakers(corpus, minister, "hearings/fisheries.txt") == {
+    snapshot = service.snapshot
+    minister = service.parse("What did the Minister of Fisheries say?")
+    assert named_speakers(snapshot, minister, "hearings/fisheries.txt") == {
         "Hon. Sam Roe (Minister of Fisheries)", "Hon. Sam Roe"}
-    assert named_speakers(corpus, Question.parse("What did Doe ask?"), "hearings/fisheries.txt") == {
+    assert named_speakers(snapshot, service.parse("What did Doe ask?"), "hearings/fisheries.txt") == {
         "Ms. Jane Doe (Coastal, Lib.)", "Ms. Jane Doe"}
-    assert named_speakers(corpus, Question.parse("A question about lobsters"), "hearings/fisheries.txt") == set()
+    assert named_speakers(snapshot, service.parse("A question about lobsters"), "hearings/fisheries.txt") == set()
 
 
 def test_meeting_speakers_named_by_a_letter(tmp_path: Path) -> None:
-    from retrieval.corpus import load_corpus
-    from retrieval.question import Question
-    from retrieval.speakers import named_speakers
+    from retrieval.answer.question import parse_question
+    from retrieval.answer.speakers import named_speakers
+    from retrieval.index import build
 
     (tmp_path / "m.txt").write_text("Grad A: We need new microphones .\n\nProfessor C: Order them today .\n\n"
                                     "Grad A: OK .\n", encoding="utf-8")
-    corpus = load_corpus(tmp_path)
-    assert named_speakers(corpus, Question.parse("What did C think about microphones?"), "m.txt") == {"Professor C"}
-    assert named_speakers(corpus, Question.parse("What did A want?"), "m.txt") == {"Grad A"}
-    assert named_speakers(corpus, Question.parse("A summary of the microphones, please"), "m.txt") == set()
+    transcripts, _ = build.read_transcripts(tmp_path)
+    snapshot = build.snapshot(transcripts, build.tables(transcripts), WordLlamaEmbeddings(), {}, [])
+    assert named_speakers(snapshot, parse_question("What did C think about microphones?"), "m.txt") == {"Professor C"}
+    assert named_speakers(snapshot, parse_question("What did A want?"), "m.txt") == {"Grad A"}
+    assert named_speakers(snapshot, parse_question("A summary of the microphones, please"), "m.txt") == set()
 
 
 def test_context_holds_the_quote_and_the_question_it_answers(service: Service) -> None:
@@ -133,7 +134,7 @@ def test_context_holds_the_quote_and_the_question_it_answers(service: Service) -
 
 
 def test_context_of_a_long_turn_is_cut_around_the_quote(service: Service) -> None:
-    transcript = service.corpus.transcripts["mammadli-interview.txt"]
+    transcript = service.snapshot.transcripts["mammadli-interview.txt"]
     turn = max(transcript.turns, key=lambda t: t.end - t.start)
     s = turn.sentences[len(turn.sentences) // 2]
     ctx = service.context(transcript.doc, s.start, s.end)
@@ -163,7 +164,7 @@ def test_more_quotes_are_new_and_verbatim(service: Service) -> None:
 
 
 def test_english_about_unknown_things_is_still_english() -> None:
-    from retrieval.language import is_english
+    from retrieval.answer.language import is_english
 
     assert is_english("How many walnut trees did the orchard cooperative plant?", set())
     assert not is_english("Warum wurde sein Haus durchsucht", set())
@@ -197,10 +198,11 @@ def test_the_last_transcript_cannot_be_removed_and_an_empty_folder_says_so(tmp_p
         svc.open()
 
 
-def test_a_corpus_past_the_sentence_vector_budget_answers_and_summarises_the_same(
+def test_a_corpus_past_the_vector_budgets_answers_and_summarises_the_same(
         service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past the budget, sentence vectors are computed per question instead of kept; nothing else changes."""
-    import retrieval.corpus
+    """Past the budgets, sentence and chunk vectors are computed per question instead of kept; nothing else
+    changes."""
+    from retrieval.index import build
 
     questions = [("Why does the government persecute the opposition?", None),
                  ("Whose house did they search?", "mammadli-interview.txt"),
@@ -212,18 +214,20 @@ def test_a_corpus_past_the_sentence_vector_budget_answers_and_summarises_the_sam
                      (("mammadli-interview.txt", None), ("hearings/fisheries.txt", None), (None, "elections"))]
         return [*answers, *summaries]
 
-    corpus = service.corpus
+    snapshot = service.snapshot
     kept = results()
-    assert corpus.sentence_vectors([0]) is corpus.sentence_vectors([1])  # one table for every question
-    monkeypatch.setattr(retrieval.corpus, "SENTENCE_VECTOR_BUDGET", len(corpus.sentences) - 1)
+    assert snapshot.sentence_vectors([0]) is snapshot.sentence_vectors([1])  # one table for every question
+    monkeypatch.setattr(build, "SENTENCE_VECTOR_BUDGET", len(snapshot.sentences) - 1)
+    monkeypatch.setattr(build, "CHUNK_VECTOR_BUDGET", len(snapshot.chunks) - 1)
     try:
-        corpus.embed_sentences(service.main_model)
-        rows = corpus.sentence_vectors([3, 1])
+        service.index()
+        assert service.snapshot.vectors.chunks is None
+        rows = service.snapshot.sentence_vectors([3, 1])
         assert sorted(rows) == [1, 3] and not rows[2].any()  # just the sentences asked for
         assert results() == kept
     finally:
         monkeypatch.undo()
-        corpus.embed_sentences(service.main_model)
+        service.index()
 
 
 def test_an_english_question_never_waits_for_the_multilingual_model(service: Service) -> None:

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from bot.cli import explain
-from retrieval.chroma import connect
-from retrieval.chunking import chunk_transcript
 from retrieval.config import Settings
-from retrieval.embeddings import WordLlamaEmbeddings
 from retrieval.errors import Fix, IndexLockedError, ModelMismatchError
-from retrieval.store import Space
-from retrieval.transcripts import load, parse
+from retrieval.index.chunks import chunk_transcript
+from retrieval.index.client import connect
+from retrieval.index.embeddings import WordLlamaEmbeddings
+from retrieval.index.store import Space
+from retrieval.parse.formats import load, parse
 from tests.conftest import INTERVIEW, MEETING
 
 
@@ -78,7 +78,7 @@ def test_second_process_on_the_embedded_index_is_refused(tmp_path: Path) -> None
     try:
         code = (
             "import sys; from pathlib import Path\n"
-            "from retrieval.config import Settings\nfrom retrieval.chroma import connect\n"
+            "from retrieval.config import Settings\nfrom retrieval.index.client import connect\n"
             "from retrieval.errors import IndexLockedError\n"
             f"try:\n    connect(Settings(Path('.'), Path({str(index)!r})))\n"
             "except IndexLockedError as e:\n    print(e); sys.exit(3)\n"

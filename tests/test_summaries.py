@@ -9,7 +9,7 @@ import pytest
 
 from retrieval.errors import UsageError
 from retrieval.service import Service
-from retrieval.summaries import Summary
+from retrieval.summarize.engine import Summary
 
 INTERVIEW = "mammadli-interview.txt"
 
@@ -55,7 +55,7 @@ def test_a_topic_keeps_the_exchanges_that_discuss_it(service: Service) -> None:
 
 def test_all_transcripts_share_the_budget_and_bad_requests_say_why(service: Service) -> None:
     summary = service.summarize(words=240)
-    assert {q.doc for q in summary.quotes} == set(service.corpus.transcripts)
+    assert {q.doc for q in summary.quotes} == set(service.snapshot.transcripts)
     assert summary.to_json()["summary"] == summary.text and summary.to_json()["quotes"][0]["label"]
     with pytest.raises(UsageError, match="at least 20 words"):
         service.summarize(words=5)
@@ -74,7 +74,7 @@ def test_a_budget_too_small_for_every_transcript_asks_for_a_topic_or_keeps_the_m
         service: Service) -> None:
     from retrieval.params import MIN_TRANSCRIPT_WORDS
 
-    count = len(service.corpus.transcripts)
+    count = len(service.snapshot.transcripts)
     assert count > 1
     with pytest.raises(UsageError, match=f"{count} transcripts .* give a topic, or name one transcript"):
         service.summarize(words=count * MIN_TRANSCRIPT_WORDS - 1)

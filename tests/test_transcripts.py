@@ -7,12 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrieval.errors import TranscriptError
-from retrieval.transcripts import Metadata, load, parse
+from retrieval.ingest.metadata import Metadata
+from retrieval.parse.formats import load, parse
 from tests.conftest import INTERVIEW, MEETING, SUBTITLES
 
 
 def slices_back(t: object) -> None:
-    from retrieval.transcripts import Transcript
+    from retrieval.parse.turns import Transcript
 
     assert isinstance(t, Transcript)
     for turn in t.turns:
@@ -146,7 +147,7 @@ def test_every_sentence_offset_slices_back(turns: list[tuple[str, list[str]]], g
 
 
 def test_a_link_leading_out_of_the_data_dir_is_skipped_with_a_reason(tmp_path: Path) -> None:
-    from retrieval.corpus import load_corpus
+    from retrieval.index.build import read_transcripts
 
     data, elsewhere = tmp_path / "data", tmp_path / "elsewhere"
     data.mkdir()
@@ -156,8 +157,8 @@ def test_a_link_leading_out_of_the_data_dir_is_skipped_with_a_reason(tmp_path: P
     (data / "secret.txt").symlink_to(elsewhere / "secret.txt")
     (data / "linked").symlink_to(elsewhere, target_is_directory=True)
     (data / "alias.txt").symlink_to(data / "kept.txt")  # a link that stays inside is fine
-    corpus = load_corpus(data)
-    assert set(corpus.transcripts) == {"kept.txt", "alias.txt"}
-    assert {s.doc for s in corpus.skipped} >= {"secret.txt"}
-    assert all("outside the data dir" in s.reason for s in corpus.skipped)
-    assert not any("hunter2" in t.text for t in corpus.transcripts.values())
+    transcripts, skipped = read_transcripts(data)
+    assert set(transcripts) == {"kept.txt", "alias.txt"}
+    assert {s.doc for s in skipped} >= {"secret.txt"}
+    assert all("outside the data dir" in s.reason for s in skipped)
+    assert not any("hunter2" in t.text for t in transcripts.values())

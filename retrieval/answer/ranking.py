@@ -1,0 +1,149 @@
+"""Ranking: dense (Chroma) and lexical (BM25) scores fused per chunk, then turn-aware adjustments.
+
+Fusion is a weighted sum of scores scaled to the best candidate of each side, which keeps how *much*
+better a chunk is (reciprocal-rank fusion throws that away, and it decides abstentions later). An
+interviewer's question that matches well hands its score on to its answer, since people ask about what
+was answered, not about how it was asked. A question's `Ranking` is computed once; "More quotes" chooses
+again from the same one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from retrieval.answer.question import ParsedQuestion
+from retrieval.index.embeddings import OfflineEmbeddings
+from retrieval.index.snapshot import SentenceVectors, Snapshot
+from retrieval.index.store import Hit
+from retrieval.params import SearchParams
+
+
+class Searcher(Protocol):
+    """What ranking needs of the index: its models and its dense search (retrieval.index.indexer.Index)."""
+
+    main_model: OfflineEmbeddings
+    multi_model: OfflineEmbeddings
+    reading_model: OfflineEmbeddings
+
+    def dense_hits(self, snapshot: Snapshot, q_vector: np.ndarray, k: int, doc: str | None,
+                   english: bool) -> list[Hit]: ...
+
+    def multilingual_sentence_vectors(self, snapshot: Snapshot, chunks: list[int],
+                                      asked: list[int]) -> SentenceVectors: ...
+
+
+@dataclass(frozen=True)
+class Ranked:
+    chunk: int
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """A second model's similarity of the question to every sentence of the transcript in scope, where it
+    was affordable to embed them all at index time (interview-sized transcripts): the multilingual model
+    reads paraphrases the static word vectors miss. `centre` is what an unrelated sentence scores."""
+
+    doc: str
+    sims: dict[int, float]
+    centre: float
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, doc: str, q_vector: np.ndarray, vectors: SentenceVectors) -> Meaning:
+        sims = {s: float(vectors[s] @ q_vector) for s in snapshot.sentences.of_doc[doc]}
+        return cls(doc, sims, float(np.mean(list(sims.values()))) if sims else 0.0)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What search found for a question: the ranked chunks, the question's vector in the model that ranked
+    them, and (English questions over an interview-sized transcript) the multilingual model's reading."""
+
+    ranked: list[Ranked]
+    q_vector: np.ndarray
+    meaning: Meaning | None = None
+
+    @property
+    def best_sentence(self) -> float | None:
+        """The multilingual model's best sentence similarity, where it read the whole transcript."""
+        return max(self.meaning.sims.values(), default=None) if self.meaning is not None else None
+
+
+def rank(snapshot: Snapshot, question: ParsedQuestion, doc: str | None, params: SearchParams,
+         searcher: Searcher) -> Ranking:
+    """Chunks by fused dense and lexical score, in the model the question's language calls for."""
+    model = searcher.main_model if question.english else searcher.multi_model
+    q_vector = model.query_vector(question.text)
+    hits = searcher.dense_hits(snapshot, q_vector, params.dense_k, doc, question.english)
+    ranked = fuse(snapshot, question, hits, doc, params)
+    if not question.english:
+        return Ranking(ranked, q_vector)
+    return Ranking(ranked, q_vector, _meaning(snapshot, question, doc, ranked, searcher))
+
+
+def _meaning(snapshot: Snapshot, question: ParsedQuestion, doc: str | None, ranked: list[Ranked],
+             searcher: Searcher) -> Meaning | None:
+    """The multilingual model's reading of an English question, where the transcript in scope has every
+    sentence embedded (about 15 ms for the question)."""
+    scope = doc or (snapshot.chunks[ranked[0].chunk].doc if ranked else None)
+    if scope is None or scope not in snapshot.vectors.multilingual:
+        return None
+    q_vector = searcher.reading_model.query_vector(question.text)
+    return Meaning.of(snapshot, scope, q_vector, snapshot.multilingual_rows(scope))
+
+
+def fuse(snapshot: Snapshot, question: ParsedQuestion, dense_hits: list[Hit], doc: str | None,
+         params: SearchParams) -> list[Ranked]:
+    """Lexical scores count only for an English question: BM25 of other words finds nothing here."""
+    use_lexical = question.english
+    chunks = snapshot.chunks
+    bm25 = snapshot.lexicon.bm25
+    lexical = bm25.scores(question.terms) if use_lexical else np.zeros(len(chunks), dtype=np.float32)
+    first, last = chunks.doc_range[doc] if doc is not None else (0, len(chunks))
+    scope = lexical[first:last]
+    if doc is not None:  # nothing outside the scope may rank, whatever its score
+        lexical = np.zeros_like(lexical)
+        lexical[first:last] = scope
+    dense = {chunks.by_id[h.id]: h.similarity for h in dense_hits if h.id in chunks.by_id}
+    k = min(params.lexical_k, scope.size)
+    top_lex = first + np.argpartition(-scope, k - 1)[:k] if k else np.array([], dtype=np.int64)
+    candidates = set(dense) | {int(i) for i in top_lex if lexical[i] > 0}
+    if not candidates:
+        return []
+    d_max = max(dense.values(), default=0.0)
+    l_max = float(scope.max()) if scope.size else 0.0
+    scored: dict[int, Ranked] = {}
+    for i in candidates:
+        d = dense.get(i, 0.0)
+        lx = float(lexical[i])
+        score = params.dense_weight * (d / d_max if d_max > 0 else 0.0)
+        score += params.lexical_weight * (lx / l_max if l_max > 0 else 0.0) if use_lexical else 0.0
+        score *= _length_prior(chunks.words[i], params.full_length_words)
+        scored[i] = Ranked(i, score, d, lx)
+    _hand_questions_to_answers(snapshot, scored, params)
+    return sorted(scored.values(), key=lambda r: (-r.score, r.chunk))
+
+
+def _length_prior(words: int, full: int) -> float:
+    """Very short turns ("The hon. Prime Minister.") match names and little else."""
+    return 1.0 if words >= full else (max(words, 1) / full) ** 0.5
+
+
+def _hand_questions_to_answers(snapshot: Snapshot, scored: dict[int, Ranked], params: SearchParams) -> None:
+    """A question that matches passes most of its score to the chunks of its answer; an interviewer's
+    question itself then steps back, since people ask about what was answered."""
+    for i, r in list(scored.items()):
+        chunk = snapshot.chunks[i]
+        for answer_turn in snapshot.transcripts[chunk.doc].turns[chunk.turn].answered_by:
+            for j in snapshot.chunks.of_turn.get((chunk.doc, answer_turn), ()):
+                handed = r.score * params.question_handoff
+                prev = scored.get(j)
+                if prev is None or prev.score < handed:
+                    scored[j] = Ranked(j, handed, prev.dense if prev else 0.0, prev.lexical if prev else 0.0)
+        if chunk.role == "interviewer":
+            scored[i] = Ranked(i, r.score * params.question_penalty, r.dense, r.lexical)

@@ -1,0 +1,144 @@
+"""Building a `Snapshot`: the data dir parsed and chunked, its tables made, its vectors computed, all at once.
+
+The vectors a snapshot keeps: the main model's of every sentence and chunk while they fit their budgets
+(about 100 MB each at 200,000), so quote choice and a scoped search are lookups; and the multilingual
+model's of every sentence of interview-sized transcripts (`SMALL_DOC_CHARS`), which sentence choice reads
+beside the main model's. Those are the slow ones (about 0.7 s for a 64-sentence interview), so a
+transcript whose text is unchanged keeps them from the snapshot before, or from `cached`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.index.chunks import Chunk, chunk_transcript
+from retrieval.index.embeddings import OfflineEmbeddings
+from retrieval.index.lexical import Bm25Index, terms
+from retrieval.index.snapshot import Chunks, Lexicon, Sentences, Snapshot, Vectors
+from retrieval.ingest.folder import Skipped, read_folder
+from retrieval.params import SMALL_DOC_CHARS
+from retrieval.parse.formats import TRANSCRIPT_SUFFIXES, load
+from retrieval.parse.turns import Sentence, Transcript
+from retrieval.parse.words import words
+from retrieval.results import Source
+
+CHUNK_VECTOR_BUDGET = 200_000  # chunks whose main-model vectors are kept (about 100 MB)
+SENTENCE_VECTOR_BUDGET = 200_000  # sentences whose main-model vectors are kept (about 100 MB)
+Embed = Callable[[list[str]], np.ndarray]
+
+
+def read_transcripts(data_dir: Path) -> tuple[dict[str, Transcript], list[Skipped]]:
+    """Every usable transcript under the data dir, parsed, and what was skipped (ingest/folder.py)."""
+    return read_folder(data_dir, TRANSCRIPT_SUFFIXES, load)
+
+
+def tables(transcripts: Mapping[str, Transcript]) -> tuple[Chunks, Sentences, Lexicon]:
+    """The chunks, the sentences and the lexical index of the transcripts."""
+    chunks = [c for t in transcripts.values() for c in chunk_transcript(t)]
+    return _chunks(chunks, transcripts), _sentences(transcripts, chunks), _lexicon(transcripts, chunks)
+
+
+def snapshot(transcripts: Mapping[str, Transcript], parts: tuple[Chunks, Sentences, Lexicon], model: OfflineEmbeddings,
+             multilingual: Mapping[str, np.ndarray], skipped: list[Skipped]) -> Snapshot:
+    """The snapshot of `transcripts`, given their tables and their multilingual sentence vectors."""
+    chunks, sentences, lexicon = parts
+    vectors = Vectors(model, _sentence_vectors(sentences, model), _chunk_vectors(chunks, model), multilingual)
+    sources = tuple(Source(d, t.title, t.format, len(t.turns), len(t.sentences()),
+                           tuple(dict.fromkeys(turn.speaker for turn in t.turns)))
+                    for d, t in sorted(transcripts.items()))
+    return Snapshot(transcripts, sentences, chunks, lexicon, vectors, tuple(skipped), sources)
+
+
+def small_docs(transcripts: Mapping[str, Transcript]) -> list[str]:
+    """Interview-sized transcripts: every sentence gets its multilingual vector at index time."""
+    return sorted(d for d, t in transcripts.items() if len(t.text) <= SMALL_DOC_CHARS)
+
+
+def multilingual_vectors(transcripts: Mapping[str, Transcript], sentences: Sentences, embed: Embed,
+                         known: Callable[[str, str], np.ndarray | None]) -> dict[str, np.ndarray]:
+    """The multilingual vectors of every sentence of each interview-sized transcript: `known(doc, text)`
+    gives those already computed for that very text (an earlier snapshot's, or the index's), the rest are
+    embedded now, 64 sentences at a time."""
+    out: dict[str, np.ndarray] = {}
+    for doc in small_docs(transcripts):
+        found = known(doc, transcripts[doc].text)
+        if found is None:
+            texts = [sentences.text(i) for i in sentences.of_doc[doc]]
+            parts = [embed(texts[i:i + 64]) for i in range(0, len(texts), 64)]
+            found = np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+        out[doc] = found
+    return out
+
+
+def _chunks(chunks: list[Chunk], transcripts: Mapping[str, Transcript]) -> Chunks:
+    """Chunks come transcript by transcript, so each transcript is one contiguous range of chunks:
+    scoping a search is a slice, not a comparison per chunk (which grows with the corpus)."""
+    doc_range: dict[str, tuple[int, int]] = {}
+    of_turn: dict[tuple[str, int], list[int]] = {}
+    for i, c in enumerate(chunks):
+        first, _ = doc_range.get(c.doc, (i, i))
+        if first != i and chunks[i - 1].doc != c.doc:
+            raise ValueError(f"chunks of {c.doc} are not contiguous")
+        doc_range[c.doc] = (first, i + 1)
+        of_turn.setdefault((c.doc, c.turn), []).append(i)
+    for doc in transcripts:
+        doc_range.setdefault(doc, (0, 0))  # a transcript without a chunk has an empty range
+    return Chunks(tuple(chunks), {c.id: i for i, c in enumerate(chunks)}, doc_range,
+                  {k: tuple(v) for k, v in of_turn.items()}, tuple(len(c.text.split()) for c in chunks))
+
+
+def _sentences(transcripts: Mapping[str, Transcript], chunks: list[Chunk]) -> Sentences:
+    spans: list[Sentence] = []
+    doc_of: list[str] = []
+    of_doc: dict[str, range] = {}
+    for doc, transcript in transcripts.items():
+        first = len(spans)
+        spans += transcript.sentences()
+        doc_of += [doc] * (len(spans) - first)
+        of_doc[doc] = range(first, len(spans))
+    of_chunk = []
+    for chunk in chunks:
+        mine = of_doc[chunk.doc]
+        first = bisect_left(spans, chunk.start, mine.start, mine.stop, key=_start)
+        last = bisect_left(spans, chunk.end, first, mine.stop, key=_start)
+        of_chunk.append(range(first, last))
+    return Sentences(tuple(spans), tuple(doc_of), of_doc, tuple(of_chunk),
+                     {d: t.text for d, t in transcripts.items()})
+
+
+def _start(sentence: Sentence) -> int:
+    return sentence.start
+
+
+def _lexicon(transcripts: Mapping[str, Transcript], chunks: list[Chunk]) -> Lexicon:
+    speakers = {doc: {sp: frozenset(terms(sp)) for sp in {turn.speaker for turn in t.turns}}
+                for doc, t in transcripts.items()}
+    vocabulary = frozenset(w for t in transcripts.values() for w in words(t.text))
+    return Lexicon(Bm25Index([terms(c.lexical_text) for c in chunks]), vocabulary, speakers)
+
+
+def _sentence_vectors(sentences: Sentences, model: OfflineEmbeddings) -> np.ndarray | None:
+    """Every sentence's vector, in half precision, while they fit the budget: quote choice is then a
+    lookup. Past it (about 20 MB of transcript text) a question embeds only its candidates (a few
+    milliseconds with the static model) and a summary its transcript's."""
+    if len(sentences) > SENTENCE_VECTOR_BUDGET:
+        return None
+    return model.vectors([sentences.text(i) for i in range(len(sentences))]).astype(np.float16)
+
+
+def _chunk_vectors(chunks: Chunks, model: OfflineEmbeddings) -> dict[str, np.ndarray] | None:
+    """Every transcript's chunk vectors, computed as the index computed them, while they fit the budget:
+    a question scoped to one transcript is then scored exactly, over its few hundred chunks, instead of
+    by a filtered search of the whole collection, whose cost grows with the corpus."""
+    if len(chunks) > CHUNK_VECTOR_BUDGET:
+        return None
+    return {doc: chunk_vectors(chunks, doc, model) for doc in chunks.doc_range}
+
+
+def chunk_vectors(chunks: Chunks, doc: str, model: OfflineEmbeddings) -> np.ndarray:
+    first, last = chunks.doc_range[doc]
+    return model.vectors([c.search_text for c in chunks.items[first:last]]).astype(np.float16)

@@ -1,0 +1,240 @@
+"""The Index: the current `Snapshot` and the Chroma collections behind it, kept in step with the data dir.
+
+One `Index` per process owns the Chroma client, the two embedding spaces (the fast English model for every
+transcript; the multilingual one for interview-sized transcripts at index time and for others once a
+question in another language is scoped to them) and the current snapshot. `build()` makes a new snapshot
+whole and swaps it in one assignment, so a question in flight keeps the snapshot it started with. What
+grows with use is kept here, apart from the snapshot and dropped with it: multilingual vectors of long
+transcripts first asked about in another language, and chunk vectors past the snapshot's budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from filelock import FileLock
+
+from retrieval.config import Settings
+from retrieval.errors import UsageError
+from retrieval.index import build, datadir, healing
+from retrieval.index.client import connect
+from retrieval.index.embeddings import E5Embeddings, OfflineEmbeddings, WordLlamaEmbeddings
+from retrieval.index.snapshot import SentenceVectors, Snapshot, SparseRows
+from retrieval.index.store import Hit, Space
+from retrieval.ingest.folder import Skipped
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    transcripts: int
+    chunks: int
+    added: int
+    removed: int
+    multilingual_chunks: int
+    seconds: float
+    skipped: list[Skipped] = field(default_factory=list)
+    docs_added: tuple[str, ...] = ()
+    docs_removed: tuple[str, ...] = ()
+
+
+class Index:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.main_model: OfflineEmbeddings = WordLlamaEmbeddings()
+        self.multi_model: OfflineEmbeddings = E5Embeddings()
+        # A second instance (about 30 MB) reads English questions over interview-sized transcripts: each
+        # instance runs one text at a time, and an English question must never wait behind a long question
+        # in another language or an index build on the first one.
+        self.reading_model: OfflineEmbeddings = E5Embeddings()
+        self._client: Any = None
+        self._lock: FileLock | None = None
+        self._spaces: tuple[Space, Space] | None = None
+        self._snapshot: Snapshot | None = None
+        self._multi_docs: set[str] = set()  # transcripts the multilingual space holds
+        self._grown: tuple[Snapshot | None, dict[int, np.ndarray], OrderedDict[str, np.ndarray]] = (None, {},
+                                                                                                  OrderedDict())
+        self._write = threading.Lock()  # one writer to the Chroma spaces at a time
+        self._cache = threading.Lock()  # what grows with use (`_grown`)
+        self.admin = threading.RLock()  # one upload, removal or rebuild at a time
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        self._client = None
+        self._spaces = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._snapshot is not None
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The snapshot of the last build; building is always explicit (`build`), never a side effect."""
+        if self._snapshot is None:
+            raise RuntimeError("the index is not loaded; call Service.open() or Service.index() first")
+        return self._snapshot
+
+    def _connected(self) -> tuple[Space, Space]:
+        if self._spaces is None:
+            self._client, self._lock = connect(self.settings)
+            prefix = self.settings.collection_prefix
+            self._spaces = (Space(self._client, prefix, "main", self.main_model),
+                            Space(self._client, prefix, "multilingual", self.multi_model))
+            if not self.settings.chroma_url:  # we hold the folder's lock: no rebuild of another process is running
+                for space in self._spaces:
+                    space.drop_orphans(older_than=0.0)
+        return self._spaces
+
+    def active_collection(self) -> str | None:
+        return self._connected()[0].active_name()
+
+    # -- building ------------------------------------------------------------------------------------
+    def build(self, full: bool = False) -> IndexReport:
+        """Parse the data dir, bring both spaces in line with it (or rebuild them), then swap the snapshot."""
+        with self.admin:
+            began = time.perf_counter()
+            main, multi = self._connected()
+            transcripts, skipped = build.read_transcripts(self.settings.data_dir)
+            parts = build.tables(transcripts)
+            chunks = parts[0].items
+            with self._write:
+                added, removed = healing.sync(main, chunks, full)
+                multilingual = self._sync_multi(multi, chunks, set(build.small_docs(transcripts)), full)
+            vectors = build.multilingual_vectors(transcripts, parts[1], self.multi_model.vectors, self._known_rows)
+            snapshot = build.snapshot(transcripts, parts, self.main_model, vectors, skipped)
+            self.main_model.query_vector("warm up")
+            before = set(self._snapshot.transcripts) if self._snapshot is not None else set()
+            self._snapshot = snapshot  # one assignment: a question in flight keeps the snapshot it started with
+            now = set(snapshot.transcripts)
+            return IndexReport(len(snapshot.transcripts), len(snapshot.chunks), added, removed, multilingual,
+                               time.perf_counter() - began, skipped,
+                               tuple(sorted(now - before)) if before else (), tuple(sorted(before - now)))
+
+    def _known_rows(self, doc: str, text: str) -> np.ndarray | None:
+        """The multilingual sentence vectors the current snapshot holds for this very text, if any."""
+        old = self._snapshot
+        if old is None or doc not in old.vectors.multilingual or old.transcripts[doc].text != text:
+            return None
+        return old.vectors.multilingual[doc]
+
+    def _sync_multi(self, multi: Space, chunks: Iterable[Any], docs: set[str], full: bool) -> int:
+        """Multilingual vectors for `docs`; others keep theirs until asked in another language."""
+        all_chunks = list(chunks)
+        known = {c.doc for c in all_chunks}
+        docs = docs | (self._multi_docs & known)  # a rebuild keeps what earlier questions paid to embed
+        wanted = [c for c in all_chunks if c.doc in docs]
+        if healing.sync_at_least(multi, wanted, docs, full):
+            self._multi_docs = set(docs)
+            return len(wanted)
+        self._multi_docs |= docs
+        return multi.count()
+
+    # -- searching -----------------------------------------------------------------------------------
+    def dense_hits(self, snapshot: Snapshot, q_vector: np.ndarray, k: int, doc: str | None,
+                   english: bool) -> list[Hit]:
+        """Nearest chunks: English questions by the main model (exactly, over one transcript's chunks, when
+        scoped), others by the multilingual model."""
+        main, multi = self._connected()
+        if not english:
+            return multi.search(q_vector, k, doc)
+        if doc is None:
+            return main.search(q_vector, k, None)
+        sims = self.chunk_vectors(snapshot, doc) @ q_vector
+        first, _ = snapshot.chunks.doc_range[doc]
+        top = np.argsort(-sims, kind="stable")[:k]
+        return [Hit(snapshot.chunks[first + int(i)].id, float(sims[i])) for i in top]
+
+    def chunk_vectors(self, snapshot: Snapshot, doc: str) -> np.ndarray:
+        """One transcript's chunk vectors: the snapshot's, or past its budget computed and kept for the most
+        recently asked transcripts (up to the same budget)."""
+        if snapshot.vectors.chunks is not None:
+            return snapshot.vectors.chunks[doc]
+        with self._cache:
+            recent = self._grown_for(snapshot)[2]
+            found = recent.pop(doc, None)
+            if found is None:
+                found = build.chunk_vectors(snapshot.chunks, doc, self.main_model)
+            recent[doc] = found  # most recent last
+            while sum(v.shape[0] for v in recent.values()) > build.CHUNK_VECTOR_BUDGET and len(recent) > 1:
+                recent.popitem(last=False)
+            return found
+
+    def _grown_for(self, snapshot: Snapshot) -> tuple[Snapshot | None, dict[int, np.ndarray],
+                                                      OrderedDict[str, np.ndarray]]:
+        """What grew with use for this snapshot; a new snapshot starts afresh (caller holds `_cache`)."""
+        if self._grown[0] is not snapshot:
+            self._grown = (snapshot, {}, OrderedDict())
+        return self._grown
+
+    def ensure_multilingual(self, doc: str | None) -> None:
+        """A question scoped to one transcript embeds it if need be (about 1 s per 3 kB, once). An
+        unscoped one searches what is embedded already (every interview-sized transcript), rather than
+        make the asker, and everyone queued behind the lock, wait minutes for a whole corpus."""
+        if doc is None or doc in self._multi_docs:
+            return
+        _, multi = self._connected()
+        snapshot = self.snapshot
+        with self._write:
+            missing = {doc} - self._multi_docs
+            log.info("embedding %d transcript(s) with the multilingual model", len(missing))
+            multi.sync([c for c in snapshot.chunks if c.doc in missing], docs=missing)
+            self._multi_docs |= missing
+
+    def multilingual_sentence_vectors(self, snapshot: Snapshot, chunks: Iterable[int],
+                                      asked: Iterable[int]) -> SentenceVectors:
+        """Multilingual vectors for the asked sentences that lie in `chunks` (the rest read as zero). They are
+        kept with the snapshot, so a transcript asked about in another language gets quicker with every
+        question (about 20 ms a sentence the first time) and memory grows only with the sentences ever asked."""
+        top = {s for c in chunks for s in snapshot.sentences.of_chunk[c]}
+        wanted = sorted(top.intersection(asked))
+        with self._cache:
+            cache = dict(self._grown_for(snapshot)[1])
+        missing = [s for s in wanted if s not in cache]
+        if missing:
+            computed = self.multi_model.vectors([snapshot.sentences.text(s) for s in missing])
+            with self._cache:
+                grown = self._grown_for(snapshot)[1]
+                for s, vec in zip(missing, computed, strict=True):
+                    grown[s] = cache[s] = vec
+        rows = SparseRows(np.zeros(self.multi_model.dim, dtype=np.float32))
+        rows.update((s, cache[s]) for s in wanted)
+        return rows
+
+    # -- changing the library ------------------------------------------------------------------------
+    def add_transcript(self, filename: str, raw: bytes) -> tuple[datadir.Added, IndexReport | None]:
+        """Validate, store and index an uploaded file; nothing is written when it does not parse, and the
+        file is taken out again if indexing fails."""
+        with self.admin:
+            added = datadir.add(self.settings.data_dir, filename, raw)
+            if added.unchanged:
+                return added, None
+            try:
+                return added, self.build()
+            except BaseException:
+                for name in added.files:
+                    (self.settings.data_dir / name).unlink(missing_ok=True)
+                raise
+
+    def remove_transcript(self, doc: str) -> IndexReport:
+        """Moves the file aside and reindexes; puts it back if indexing fails. The last one stays."""
+        doc = datadir.indexed_name(doc)
+        with self.admin:
+            if set(self.snapshot.transcripts) <= {doc}:
+                raise UsageError("{doc} is the only transcript; add another before removing it", doc=doc)
+            moved = datadir.remove(self.settings.data_dir, doc, self.settings.removed)
+            try:
+                return self.build()
+            except BaseException:
+                datadir.restore(moved, self.settings.data_dir / doc)
+                raise
