@@ -88,7 +88,7 @@ def _chunks(chunks: list[Chunk], transcripts: Mapping[str, Transcript]) -> Chunk
     for doc in transcripts:
         doc_range.setdefault(doc, (0, 0))  # a transcript without a chunk has an empty range
     return Chunks(tuple(chunks), {c.id: i for i, c in enumerate(chunks)}, doc_range,
-                  {k: tuple(v) for k, v in of_turn.items()}, tuple(len(c.text.split()) for c in chunks))
+                  {k: tuple(v) for k, v in of_turn.items()}, tuple(len(words(c.text)) for c in chunks))
 
 
 def _sentences(transcripts: Mapping[str, Transcript], chunks: list[Chunk]) -> Sentences:

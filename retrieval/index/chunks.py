@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from retrieval.parse.turns import Sentence, Transcript, Turn, asking
+from retrieval.parse.words import words
 
 CHUNKER_VERSION = "c1"
 
@@ -75,7 +76,7 @@ def _windows(text: str, sentences: tuple[Sentence, ...], max_words: int) -> list
     current: list[Sentence] = []
     counted = 0
     for sentence in sentences:
-        n = len(text[sentence.start : sentence.end].split())
+        n = len(words(text[sentence.start : sentence.end]))
         new_paragraph = sentence.paragraph != current[-1].paragraph if current else False
         if current and (counted + n > max_words or (new_paragraph and counted > max_words // 2)):
             groups.append(current)
@@ -96,7 +97,7 @@ def _context(transcript: Transcript, turn: Turn, max_words: int = 60) -> str:
     asks = [t for t in texts if asking(t)] or texts[-2:]
     kept: list[str] = []
     for sentence in reversed(asks):
-        if kept and len(" ".join(kept).split()) + len(sentence.split()) > max_words:
+        if kept and sum(len(words(k)) for k in kept) + len(words(sentence)) > max_words:
             break
         kept.insert(0, sentence)
     return " ".join(kept)

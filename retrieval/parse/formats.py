@@ -24,6 +24,7 @@ from retrieval.parse.names import same_person
 from retrieval.parse.sentences import PARAGRAPH_BREAK, append_trimmed, split_sentences
 from retrieval.parse.subtitles import cues
 from retrieval.parse.turns import Paragraph, Sentence, Transcript, Turn
+from retrieval.parse.words import words
 from retrieval.wording import INTERVIEWEE, INTERVIEWER, NARRATOR, UNKNOWN_SPEAKER
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".srt", ".vtt")
@@ -203,7 +204,7 @@ def _link_questions(text: str, turns: list[Turn]) -> list[Turn]:
 
 
 def _words(text: str, turn: Turn) -> int:
-    return len(text[turn.start:turn.end].split())
+    return len(words(text[turn.start:turn.end]))
 
 
 def _parse_prose(text: str, paragraphs: list[tuple[int, int]], meta: Metadata) -> list[Turn]:
