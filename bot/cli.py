@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.chat import run_chat
 from bot.config import build_bot_settings, build_settings, log_level
-from bot.stats import Stats
-from bot.text import format_answer, format_report, printable
+from bot.state.stats import Stats
+from bot.terminal.chat import run_chat
+from bot.terminal.text import format_answer, format_report, printable
 from retrieval import DEFAULT_SUMMARY_WORDS, MAX_QUESTION_CHARS, Fix, Service, Settings, UsageError, VerbatimError
 
 EXAMPLES = """examples:
@@ -149,10 +149,10 @@ def _run_bot(settings: Settings) -> int:
 
 def _state(state_dir: Path, settings: Settings) -> Path:
     """The state dir ready (state an older version kept in the index dir moved in); the stats path."""
-    from bot import state
+    from bot.state import folder
 
     try:
-        return state.prepare(state_dir, settings.index_dir)
+        return folder.prepare(state_dir, settings.index_dir)
     except OSError as err:
         raise UsageError(f"cannot use {state_dir} as the state dir ({err.strerror}); set VERBATIM_STATE_DIR "
                          "to a folder the bot can write") from err

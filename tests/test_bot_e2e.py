@@ -25,7 +25,7 @@ from telegram.ext import Application
 from bot import logs
 from bot.app import build_application
 from bot.config import BotSettings
-from bot.stats import Stats
+from bot.state.stats import Stats
 from retrieval.config import Settings
 from retrieval.service import Service
 from tests.botapi import BotApi
@@ -482,7 +482,7 @@ async def test_the_daily_digest_walks_on_and_remembers_across_restarts(service: 
             finally:
                 await stop_app(app)
                 stats.close()
-    from bot.posts import DIGEST_WORDS
+    from bot.handlers.posts import DIGEST_WORDS
 
     walk = [f"Daily digest · {service.corpus.transcripts[d].title} · part {i + 1} of {n}"
             for d in sorted(service.corpus.transcripts)

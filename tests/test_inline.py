@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from bot import inline
-from bot.inline import Turns, answer_reply, short
-from bot.limits import UserLimiter
-from bot.stats import Stats
+from bot.handlers import inline
+from bot.handlers.inline import Turns, answer_reply, short
+from bot.state.buckets import UserLimiter
+from bot.state.stats import Stats
 from retrieval.config import Settings
 from retrieval.service import Service
 from tests.botapi import BotApi, parse_html

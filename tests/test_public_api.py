@@ -23,12 +23,13 @@ OURS = ("--data-dir", "--index-dir", "--words", "--full", "--doc", "--json", "VE
 
 def _imports(folder: str) -> list[tuple[str, str]]:
     found = []
-    for path in sorted((ROOT / folder).glob("*.py")):
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        name = str(path.relative_to(ROOT / folder))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module:
-                found.append((path.name, node.module))
+                found.append((name, node.module))
             elif isinstance(node, ast.Import):
-                found += [(path.name, alias.name) for alias in node.names]
+                found += [(name, alias.name) for alias in node.names]
     return found
 
 

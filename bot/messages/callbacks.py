@@ -1,4 +1,4 @@
-"""The data a button carries, written by `render.answer_keyboard` and read by `Buttons.button`.
+"""The data a button carries, written by `bot.messages.keyboards` and read by `Buttons.button`.
 
 Telegram caps callback data at 64 bytes, so a button carries only a code and numbers: the question's
 row id in the stats database (from which the question and the quotes shown are read back, also after a

@@ -8,7 +8,7 @@ a phone (p90 7 and 16); answering one takes 6-13 ms, like a question in a chat. 
   else is dropped: a query costs little, and a person pausing mid-word should see results. A person's
   queries are answered one at a time, and one overtaken by a newer one while it waited is answered
   empty without a search (Telegram's apps have already cancelled it).
-- **Rate limit**: the per-person bucket of questions (`bot.limits`), an inline search costing a quarter of
+- **Rate limit**: the per-person bucket of questions (`bot.state.buckets`), an inline search costing a quarter of
   a question: a burst of 5 questions is 20 searches, 20 questions a minute 80 searches, which covers
   typing on a phone without pause. A person a little over is paced (a wait of up to a second), not
   refused, so the finished question still gets its answer; one further over gets no results and a
@@ -44,10 +44,11 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot import render
-from bot.deps import Deps
+from bot.handlers.deps import Deps
 from bot.i18n import _
-from bot.replies import Context
+from bot.messages.answers import NOT_COVERED, abstention, quote_message
+from bot.messages.replies import Context
+from bot.messages.words import cite_text, speaker_line
 from retrieval import Answer, Quote, UsageError, VerbatimError, costly_question
 
 log = logging.getLogger(__name__)
@@ -128,9 +129,9 @@ def article(result_id: str, title: str, description: str, message: str) -> Inlin
 def quote_result(i: int, q: Quote, link: str, title: str | None) -> InlineQueryResultArticle:
     """Titled with the start of the quote, described by its speaker and citation; posts `quote_message`.
     Ids need only be unique within one answer (Telegram: 1-64 bytes), so the position will do."""
-    said = f"{unescape(render.speaker_line(q))}, {render.cite_text(q.cite, q.label)}"
+    said = f"{unescape(speaker_line(q))}, {cite_text(q.cite, q.label)}"
     where = said + (f" · {title}" if title else "")
-    return article(f"quote-{i}", short(q.text), where, render.quote_message(q, link, title))
+    return article(f"quote-{i}", short(q.text), where, quote_message(q, link, title))
 
 
 def answer_reply(answer: Answer, question: str, link_for: Callable[[Quote], str],
@@ -138,9 +139,9 @@ def answer_reply(answer: Answer, question: str, link_for: Callable[[Quote], str]
     """Quotes as results; an abstention as one result that says so (posting it shows the question and
     what the transcripts do answer), with the button that opens the bot."""
     if answer.abstained or not answer.quotes:
-        message = f"<b>{escape(question)}</b>\n\n{render.abstention(answer, subject)}"
+        message = f"<b>{escape(question)}</b>\n\n{abstention(answer, subject)}"
         result = article("abstained", _("Nothing to quote"),
-                         _(render.NOT_COVERED.get(subject, render.NOT_COVERED["transcripts"])),
+                         _(NOT_COVERED.get(subject, NOT_COVERED["transcripts"])),
                          message)
         return Reply([result], button(_("Ask me in a chat")), CACHE_SECONDS)
     results = [quote_result(i, q, link_for(q), titles.get(q.doc) if titles else None)
