@@ -22,7 +22,6 @@ from bot.messages.keyboards import answer_keyboard
 from bot.messages.passages import context_parts
 from bot.messages.replies import Context, reply, reply_parts
 from bot.state.stats import Asked
-from retrieval import costly_question
 
 NOT_YOURS = N_("These buttons belong to whoever asked; ask your own question to get yours.")
 GONE = N_("I no longer have that question; please ask it again.")
@@ -65,17 +64,15 @@ class Buttons:
             await self._feedback(query, asked, press.value)
 
     async def _more(self, update: Update, context: Context, query: CallbackQuery, asked: Asked) -> None:
-        stats, service, work = self.deps.stats, self.deps.service, self.deps.work
+        deps = self.deps
         shown = {(d, s) for d, s, _end in asked.shown}
         await query.answer()  # now: Telegram refuses an answer to a query older than about 15 s
-        if await work.cheap(costly_question, service, asked.question):
-            answer = await work.costly(service.more, asked.question, asked.doc, shown, owner=query.from_user.id)
-        else:
-            answer = await work.cheap(service.more, asked.question, asked.doc, shown)
+        answer = await deps.in_lane(asked.question, deps.service.more, asked.question, asked.doc, shown,
+                                    owner=query.from_user.id)
         if not answer.quotes:
             await reply(update, context, _(NO_MORE))
             return
-        first = await work.cheap(stats.add_shown, asked.id, answer)  # where these quotes were numbered
+        first = await deps.work.cheap(deps.stats.add_shown, asked.id, answer)  # where these quotes were numbered
         keyboard = answer_keyboard(asked.id, first, len(answer.quotes))
         await reply_parts(update, context, self.deps.answer_parts(answer, context), keyboard)
 

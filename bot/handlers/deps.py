@@ -1,5 +1,6 @@
-"""What every group of handlers shares: the service, the stats, the settings, the per-user limiter, and
-the few rules that depend on them (who is an admin, how quotes are linked and titled).
+"""What every group of handlers shares: the service, the stats, the settings, the per-user limiter, the
+worker lanes, and the few rules that depend on them (who is an admin, which lane a question's work runs
+in, how quotes are linked and titled).
 
 Handlers get a `Deps` in their constructor instead of reaching into one another; `Callback` is the shape of
 every handler.
@@ -8,9 +9,9 @@ every handler.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from telegram import Update
 
@@ -24,9 +25,10 @@ from bot.messages.replies import Context
 from bot.state.buckets import UserLimiter
 from bot.state.stats import Stats
 from bot.state.work import Work
-from retrieval import Answer, Quote, Service, Summary, UsageError
+from retrieval import Answer, Quote, Service, Summary, UsageError, costly_question
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 REFUSAL = N_("Sorry, only the bot's admins can do that. Ask me a question instead!")
 
@@ -44,6 +46,21 @@ class Deps:
         user, chat = update.effective_user, update.effective_chat
         who = user.id if user else chat.id if chat else 0
         return self.limiter.admit(who, update.update_id, cost)
+
+    async def in_lane(self, question: str, fn: Callable[..., T], *args: object, owner: Hashable) -> T:
+        """`fn(*args)`, the work `question` takes, in the lane it needs (`bot.state.work`): in the cheap lane
+        for a question in English, found out there in the same hop; in the costly lane (one job at a time
+        per `owner`) for one that needs the multilingual model."""
+        done, result = await self.work.cheap(self._unless_costly, question, fn, *args)
+        if done:
+            return cast(T, result)
+        return await self.work.costly(fn, *args, owner=owner)
+
+    def _unless_costly(self, question: str, fn: Callable[..., T], *args: object) -> tuple[bool, T | None]:
+        """In a cheap worker thread: (True, `fn(*args)`), or (False, None) for a costly question."""
+        if costly_question(self.service, question):
+            return False, None
+        return True, fn(*args)
 
     def language(self, update: Update) -> str:
         """The reader's language: their /language choice, else their Telegram app's, else English."""

@@ -49,7 +49,7 @@ from bot.i18n import _
 from bot.messages.answers import NOT_COVERED, abstention, quote_message
 from bot.messages.replies import Context
 from bot.messages.words import cite_text, speaker_line
-from retrieval import Answer, Quote, UsageError, VerbatimError, costly_question
+from retrieval import Answer, Quote, UsageError, VerbatimError
 
 log = logging.getLogger(__name__)
 QUERY_CHARS = 256  # Telegram's own cap on an inline query; a server that sends more is not read further
@@ -192,10 +192,7 @@ class Inline:
         if wait > 0:
             return Reply(button=button(_("Too many questions; try again in {seconds} s").format(
                 seconds=max(1, round(wait)))))
-        link_for, work = self.deps.link_for(context), self.deps.work
-        if costly_question(self.deps.service, text):  # microseconds for 256 characters: no thread hop
-            return await work.costly(self._reply, text, link_for, owner=who)
-        return await work.cheap(self._reply, text, link_for)
+        return await self.deps.in_lane(text, self._reply, text, self.deps.link_for(context), owner=who)
 
     def _reply(self, text: str, link_for: Callable[[Quote], str]) -> Reply:
         """In a worker thread: the answer, rendered as results; nothing is recorded."""

@@ -23,7 +23,7 @@ from bot.messages.keyboards import answer_keyboard
 from bot.messages.readers import too_fast
 from bot.messages.replies import Context, reply
 from bot.messages.rewrite import AnswerThreads
-from retrieval import MAX_QUESTION_CHARS, Answer, costly_question
+from retrieval import MAX_QUESTION_CHARS, Answer
 
 log = logging.getLogger(__name__)
 TYPING_RENEWAL = 4.0  # seconds; Telegram shows "typing…" for 5
@@ -81,21 +81,17 @@ class Questions:
             return
         question = question[:MAX_QUESTION_CHARS]
         user_id = user.id if user else None
-        work = self.deps.work
-        costly = await work.cheap(costly_question, self.deps.service, question)
         typing = asyncio.create_task(_typing(context, chat.id))
         try:
-            if costly:  # the multilingual model: its own lane, one at a time per person
-                answer, qid = await work.costly(self._ask_and_record, chat, user_id, question, owner=user_id)
-            else:
-                answer, qid = await work.cheap(self._ask_and_record, chat, user_id, question)
+            answer, qid = await self.deps.in_lane(question, self._ask_and_record, chat, user_id, question,
+                                                  owner=user_id)
         finally:
             typing.cancel()
         keyboard = answer_keyboard(qid, 0, len(answer.quotes))
         replaced = await AnswerThreads.of(context).answer(context, message, self.deps.answer_parts(answer, context),
                                                           keyboard, qid)
         if replaced is not None:  # an edited question: the earlier version's text is not kept
-            await work.cheap(self.deps.stats.drop_text, replaced)
+            await self.deps.work.cheap(self.deps.stats.drop_text, replaced)
 
     def _ask_and_record(self, chat: Chat, user_id: int | None, question: str) -> tuple[Answer, int]:
         answer = self.deps.service.ask(question)
