@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.config import build_bot_settings, build_settings, log_level
+from bot.config import DEFAULT_DATA_DIR, DEFAULT_INDEX_DIR, build_bot_settings, build_settings, log_level
+from bot.state.folder import REMOVED_DIR, prepare
 from bot.state.stats import Stats
 from bot.terminal.chat import run_chat
 from bot.terminal.text import format_answer, format_report, printable
@@ -36,8 +37,8 @@ EXAMPLES = """examples:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", help="transcripts folder (env VERBATIM_DATA_DIR; default data/transcripts)")
-    p.add_argument("--index-dir", help="index folder (env VERBATIM_INDEX_DIR; default var/index)")
+    p.add_argument("--data-dir", help=f"transcripts folder (env VERBATIM_DATA_DIR; default {DEFAULT_DATA_DIR})")
+    p.add_argument("--index-dir", help=f"index folder (env VERBATIM_INDEX_DIR; default {DEFAULT_INDEX_DIR})")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -130,7 +131,7 @@ def _run_bot(settings: Settings) -> int:
     logs.setup(log_level("INFO"), bot_settings.token)
     os.umask(0o077)  # every file the bot creates (stats, uploads, the index) is its user's alone
     stats_path = _state(bot_settings.state_dir, settings)
-    settings = dataclasses.replace(settings, removed_dir=bot_settings.state_dir / "removed")
+    settings = dataclasses.replace(settings, removed_dir=bot_settings.state_dir / REMOVED_DIR)
     stats = _open_stats(stats_path, bot_settings.retention_hours)  # a garbled one is moved aside, not fatal
     stats.close()
     username = app.preflight(bot_settings)
@@ -149,10 +150,8 @@ def _run_bot(settings: Settings) -> int:
 
 def _state(state_dir: Path, settings: Settings) -> Path:
     """The state dir ready (state an older version kept in the index dir moved in); the stats path."""
-    from bot.state import folder
-
     try:
-        return folder.prepare(state_dir, settings.index_dir)
+        return prepare(state_dir, settings.index_dir)
     except OSError as err:
         raise UsageError(f"cannot use {state_dir} as the state dir ({err.strerror}); set VERBATIM_STATE_DIR "
                          "to a folder the bot can write") from err

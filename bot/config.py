@@ -1,4 +1,6 @@
-"""Environment and flags → typed settings; the only place that reads the environment."""
+"""Environment and flags → typed settings; the only place that reads the environment, and where every
+default is written: the environment's fields, the settings' and the stats' defaults, and the command
+line's help texts all read the `DEFAULT_` constants below."""
 
 from __future__ import annotations
 
@@ -11,10 +13,16 @@ from urllib.parse import urlparse
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot import i18n
 from bot.i18n import LANGUAGES
 from retrieval import Settings, UsageError
 
 TOKEN_FORMAT = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+DEFAULT_DATA_DIR = Path("data/transcripts")  # the transcripts
+DEFAULT_INDEX_DIR = Path("var/index")  # the index, rebuilt from the transcripts at will
+DEFAULT_STATE_DIR = Path("var/state")  # what cannot be rebuilt: stats, the identity key, removed transcripts
+DEFAULT_RETENTION_HOURS = 48.0  # how long a question's text and asker are kept (for its buttons)
+DEFAULT_CHANNEL_LANGUAGE = i18n.DEFAULT  # the bot's words in channel posts, which have no reader to follow
 
 
 class Environment(BaseSettings):
@@ -22,8 +30,8 @@ class Environment(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="VERBATIM_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("data/transcripts"))
-    index_dir: Path = Field(default=Path("var/index"))
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR)
+    index_dir: Path = Field(default=DEFAULT_INDEX_DIR)
     chroma_url: str | None = None
     chroma_wait_seconds: float = Field(default=10.0, ge=0)
     log_level: str | None = None
@@ -52,9 +60,9 @@ class BotEnvironment(BaseSettings):
     user_burst: int = Field(default=5, ge=1)
     concurrent_updates: int = Field(default=64, ge=1)
     digest_time: str | None = None
-    channel_language: str = "en"
-    state_dir: Path = Field(default=Path("var/state"))
-    question_retention_hours: float = Field(default=48.0, gt=0)
+    channel_language: str = DEFAULT_CHANNEL_LANGUAGE
+    state_dir: Path = Field(default=DEFAULT_STATE_DIR)
+    question_retention_hours: float = Field(default=DEFAULT_RETENTION_HOURS, gt=0)
 
     @field_validator("admin_ids")
     @classmethod
@@ -95,9 +103,9 @@ class BotSettings:
     user_burst: int
     concurrent_updates: int
     digest_time: dt.time | None = None
-    state_dir: Path = Path("var/state")  # what cannot be rebuilt: stats, the identity key, removed transcripts
-    retention_hours: float = 48.0  # how long a question's text and asker are kept (for its buttons)
-    channel_language: str = "en"  # the bot's words in channel posts, which have no reader to follow
+    state_dir: Path = DEFAULT_STATE_DIR
+    retention_hours: float = DEFAULT_RETENTION_HOURS
+    channel_language: str = DEFAULT_CHANNEL_LANGUAGE
 
 
 def _environment() -> Environment:

@@ -23,11 +23,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.config import DEFAULT_RETENTION_HOURS
 from bot.state.database import open_database, transaction
 from bot.state.privacy import Identity, private_dir
 from retrieval import Answer
 
-DEFAULT_RETENTION = 48 * 3600.0
+DEFAULT_RETENTION = DEFAULT_RETENTION_HOURS * 3600  # seconds
 
 
 @dataclass(frozen=True)
