@@ -12,12 +12,15 @@ from urllib.parse import urlparse
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from telegram.constants import WebhookLimit
 
 from bot import i18n
 from bot.i18n import LANGUAGES
 from retrieval import Settings, UsageError
 
 TOKEN_FORMAT = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+SECRET_FORMAT = re.compile(  # what Telegram accepts as a webhook's secret_token
+    f"[A-Za-z0-9_-]{{{WebhookLimit.MIN_SECRET_TOKEN_LENGTH},{WebhookLimit.MAX_SECRET_TOKEN_LENGTH}}}")
 DEFAULT_DATA_DIR = Path("data/transcripts")  # the transcripts
 DEFAULT_INDEX_DIR = Path("var/index")  # the index, rebuilt from the transcripts at will
 DEFAULT_STATE_DIR = Path("var/state")  # what cannot be rebuilt: stats, the identity key, removed transcripts
@@ -58,7 +61,7 @@ class BotEnvironment(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     user_questions_per_minute: float = Field(default=20.0, gt=0)
     user_burst: int = Field(default=5, ge=1)
-    concurrent_updates: int = Field(default=64, ge=1)
+    concurrent_updates: int = Field(default=64, ge=1)  # not a Telegram limit: updates handled at once
     digest_time: str | None = None
     channel_language: str = DEFAULT_CHANNEL_LANGUAGE
     state_dir: Path = Field(default=DEFAULT_STATE_DIR)
@@ -146,7 +149,7 @@ def build_bot_settings() -> BotSettings:
         raise UsageError("TELEGRAM_BOT_TOKEN is malformed; it looks like 123456789:ABC-def... (from @BotFather)")
     _check_urls(telegram, env)
     secret = env.webhook_secret or None
-    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+    if secret is not None and not SECRET_FORMAT.fullmatch(secret):
         raise UsageError("VERBATIM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
     channel = (env.channel_id or "").strip() or None
     digest = _digest_time(env.digest_time)

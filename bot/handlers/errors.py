@@ -14,13 +14,14 @@ import logging
 from html import escape
 
 from telegram import CallbackQuery, Update
+from telegram.constants import CallbackQueryLimit
 from telegram.error import TelegramError
 
 from bot.messages.errors import for_people, shown
 from bot.messages.replies import Context, reply
 
 log = logging.getLogger(__name__)
-ALERT_LIMIT = 200  # characters Telegram shows in a button's alert
+ALERT_LIMIT = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH  # characters Telegram shows in an alert
 
 
 def _log(error: BaseException | None) -> None:

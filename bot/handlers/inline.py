@@ -41,7 +41,7 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import InlineQueryLimit, ParseMode
 from telegram.error import TelegramError
 
 from bot.handlers.deps import Deps
@@ -52,14 +52,14 @@ from bot.messages.words import cite_text, speaker_line
 from retrieval import Answer, Quote, UsageError, VerbatimError
 
 log = logging.getLogger(__name__)
-QUERY_CHARS = 256  # Telegram's own cap on an inline query; a server that sends more is not read further
+QUERY_CHARS = InlineQueryLimit.MAX_QUERY_LENGTH  # Telegram's cap on a query; more from a server is not read
 MIN_CHARS = 3  # shorter queries always abstain (benchmarks/inline_typing.py)
 COST = 0.25  # of a question's token in the per-person bucket
 PACE = 1.0  # seconds a person over the limit is made to wait before being told to slow down
 DEADLINE = 4.0  # seconds from a query's arrival to its answer; Telegram gives up on a query after about 10
 CACHE_SECONDS = 60  # Telegram may reuse an answer for the same query text this long, for everyone
-MAX_RESULTS = 50  # Telegram's cap
-TITLE_CHARS = 64
+MAX_RESULTS = InlineQueryLimit.RESULTS  # Telegram's cap on the results of one answer
+TITLE_CHARS = 64  # not a Telegram limit: a result's title is the start of its quote, cut here
 START = "inline"  # the button's /start parameter: opens the bot's help
 
 
@@ -128,7 +128,8 @@ def article(result_id: str, title: str, description: str, message: str) -> Inlin
 
 def quote_result(i: int, q: Quote, link: str, title: str | None) -> InlineQueryResultArticle:
     """Titled with the start of the quote, described by its speaker and citation; posts `quote_message`.
-    Ids need only be unique within one answer (Telegram: 1-64 bytes), so the position will do."""
+    Ids need only be unique within one answer (Telegram: `InlineQueryResultLimit`, 1-64 bytes), so the
+    position will do."""
     said = f"{unescape(speaker_line(q))}, {cite_text(q.cite, q.label)}"
     where = said + (f" · {title}" if title else "")
     return article(f"quote-{i}", short(q.text), where, quote_message(q, link, title))

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 SUMMARY_WORDS = DEFAULT_SUMMARY_WORDS
 DIGEST_WORDS = 600  # a digest part is one exchange or section of a summary this long
 DIGEST_KEY = "digest"
+MAX_ARGS = 64  # not a Telegram limit: the words of /summary's arguments read
 
 
 class Posts:
@@ -50,7 +51,7 @@ class Posts:
     async def summary(self, update: Update, context: Context) -> None:
         """/summary [doc] [topic], in private chats and groups."""
         user = update.effective_user
-        summary = await self.deps.work.costly(self._summarize, list(context.args or [])[:64],
+        summary = await self.deps.work.costly(self._summarize, list(context.args or [])[:MAX_ARGS],
                                               owner=user.id if user else None)
         await reply_parts(update, context, pack(self.deps.summary_blocks(summary, context)))
 

@@ -16,6 +16,7 @@ from bot.messages.words import cite_text, speaker_line
 from retrieval import Answer, Quote
 
 LinkFor = Callable[[Quote], str]
+MARGIN = 64  # not a Telegram limit: room left beside a piece of a long quote for its tags
 NO_MORE = N_("No other passages answer this closely enough to quote.")
 # What was searched, for an abstention to name ("interview", "transcript", "transcripts"; `Deps.subject`)
 NOT_COVERED = {"interview": N_("The interview does not cover that, so I have nothing to quote."),
@@ -40,7 +41,7 @@ def quote_blocks(q: Quote, link: str | None, title: str | None = None, limit: in
     whole = f"<blockquote>{escape(q.text)}</blockquote>\n{cite}"
     if size(whole) <= limit:
         return [whole]
-    blocks = [f"<blockquote>{escape(p)}</blockquote>" for p in cut(q.text, limit - size(cite) - 64)]
+    blocks = [f"<blockquote>{escape(p)}</blockquote>" for p in cut(q.text, limit - size(cite) - MARGIN)]
     blocks[-1] += f"\n{cite}"
     return blocks
 

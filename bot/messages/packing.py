@@ -1,9 +1,9 @@
 """Telegram HTML into messages that fit: sizes as Telegram counts them, blocks packed into messages,
 text cut into pieces.
 
-Telegram caps a message at 4096 characters. An answer is built from blocks (a
-quote with its citation is one block), and blocks are packed into messages, so a split never falls inside
-a tag and never parts a quote from its citation. Every piece of transcript or user text is escaped; only
+Telegram caps a message at `MessageLimit.MAX_TEXT_LENGTH` characters (4,096). An answer is built from
+blocks (a quote with its citation is one block), and blocks are packed into messages, so a split never
+falls inside a tag and never parts a quote from its citation. Every piece of transcript or user text is escaped; only
 the tags written in `bot.messages` reach Telegram.
 """
 
@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-LIMIT = 4096
+from telegram.constants import MessageLimit
+
+LIMIT = MessageLimit.MAX_TEXT_LENGTH
 
 
 def size(text: str) -> int:

@@ -11,6 +11,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+ADMITTED_KEPT = 4096  # not a Telegram limit: charged updates remembered, far more than are ever in flight
+
 
 class UserLimiter:
     def __init__(self, per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
@@ -31,7 +33,7 @@ class UserLimiter:
         if wait == 0.0:
             with self._lock:
                 self._admitted[update_id] = None
-                while len(self._admitted) > 4096:
+                while len(self._admitted) > ADMITTED_KEPT:
                     self._admitted.popitem(last=False)
         return wait
 
