@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test lint catalogs bench bench-speed bench-bot bench-extraction eval curve fuzz reliability clean
+.PHONY: install run test test-fast lint catalogs bench bench-speed bench-bot bench-extraction eval curve fuzz reliability clean
 
 install: $(STAMP)
 
@@ -22,6 +22,11 @@ test: install
 	$(BIN)/ruff check bot retrieval tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The fast tier: rules, parsers, renderers and the CLI's argument handling; no model, no Chroma (a guard in
+# tests/conftest.py fails a test that reaches for one). Under 20 s; run it every few minutes while changing rules.
+test-fast: install
+	$(BIN)/pytest -q -m "not slow"
 
 lint: install
 	$(BIN)/ruff check bot retrieval tests benchmarks

@@ -20,14 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from telegram import (
-    Bot,
-    BotCommandScope,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
-    Update,
-)
+from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -40,32 +33,33 @@ from telegram.ext import (
 )
 
 from bot import i18n
-from bot.admin import Admins
-from bot.buttons import Buttons
-from bot.commands import COMMANDS, Menu, menu
+from bot.commands import COMMANDS
 from bot.config import BotSettings
-from bot.deps import Deps
-from bot.errors import error_handler
-from bot.handlers import Readers
-from bot.inline import Inline
-from bot.limits import TelegramLimiter, UserLimiter
-from bot.posts import Posts
-from bot.questions import Questions
-from bot.render import too_fast
-from bot.replies import Context, reply
-from bot.stats import Stats
+from bot.handlers.admin import Admins
+from bot.handlers.buttons import Buttons
+from bot.handlers.deps import Callback, Deps
+from bot.handlers.errors import error_handler
+from bot.handlers.inline import Inline
+from bot.handlers.posts import Posts
+from bot.handlers.questions import Questions
+from bot.handlers.readers import Readers
+from bot.messages.flood import TelegramLimiter
+from bot.messages.menus import set_commands
+from bot.messages.readers import too_fast
+from bot.messages.replies import Context, reply
+from bot.state.buckets import UserLimiter
+from bot.state.stats import Stats
 from retrieval import Service, UsageError, VerbatimError
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 PURGE_EVERY = 3600.0  # seconds between erasing what has outlived the retention period
-MENU_SCOPES: dict[Menu, BotCommandScope] = {Menu.PRIVATE: BotCommandScopeAllPrivateChats(),
-                                            Menu.GROUP: BotCommandScopeAllGroupChats()}
 
 
 @dataclass(frozen=True)
 class Handlers:
-    """Every group of handlers, made from one `Deps`; `commands.COMMANDS` picks from these."""
+    """Every group of handlers, made from one `Deps`; the command table (`bot.commands.COMMANDS`) names
+    its handlers by their path in here ("readers.start"), which `pick` resolves."""
 
     readers: Readers
     questions: Questions
@@ -79,8 +73,11 @@ class Handlers:
     def build(cls, deps: Deps) -> Handlers:
         return cls(Readers(deps), Questions(deps), Buttons(deps), Admins(deps), Posts(deps), deps, Inline(deps))
 
-
-Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+    def pick(self, path: str) -> Callback:
+        """The handler a command names: "readers.start" is `self.readers.start`."""
+        group, name = path.split(".")
+        handler: Callback = getattr(getattr(self, group), name)
+        return handler
 
 
 def speaking(deps: Deps, callback: Callback) -> Callback:
@@ -151,7 +148,7 @@ def add_handlers(app: Application, handlers: Handlers) -> None:  # type: ignore[
     groups = filters.ChatType.GROUPS
     deps = handlers.deps
     for command in COMMANDS:
-        app.add_handler(CommandHandler(command.name, limited(deps, command.handler(handlers)),
+        app.add_handler(CommandHandler(command.name, limited(deps, handlers.pick(command.handler)),
                                        filters=messages if command.edits else filters.UpdateType.MESSAGE))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.Document.ALL,
                                    limited(deps, handlers.admins.upload)))
@@ -168,32 +165,11 @@ def add_handlers(app: Application, handlers: Handlers) -> None:  # type: ignore[
 
 def _post_init(settings: BotSettings, stats: Stats) -> Callable[[Application], Coroutine[Any, Any, None]]:  # type: ignore[type-arg]
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        await set_commands(app, settings, stats)
+        await set_commands(app.bot, settings, stats)
         log.info("bot @%s is ready", app.bot.username)
         if not app.bot.supports_inline_queries:
             log.info("inline mode is off; @BotFather's /setinline turns it on (README, \"Inline mode\")")
     return post_init
-
-
-async def set_commands(app: Application, settings: BotSettings, stats: Stats) -> None:  # type: ignore[type-arg]
-    """Menus per scope and language: English for everyone, and in Azerbaijani and Russian for people whose
-    Telegram app speaks them (Telegram picks by `language_code`). An admin's own menu follows their
-    /language choice when they made one. An admin who never opened a chat with the bot cannot get a menu,
-    and that is fine."""
-    for which, scope in MENU_SCOPES.items():
-        for language in i18n.LANGUAGES:
-            code = None if language == i18n.DEFAULT else language
-            await app.bot.set_my_commands(menu(which, language), scope=scope, language_code=code)
-    for admin in sorted(settings.admin_ids):
-        try:
-            for language in i18n.LANGUAGES:
-                if language != i18n.DEFAULT:
-                    await app.bot.set_my_commands(menu(Menu.ADMIN, language), scope=BotCommandScopeChat(admin),
-                                                  language_code=language)
-            await app.bot.set_my_commands(menu(Menu.ADMIN, stats.language(admin) or i18n.DEFAULT),
-                                          scope=BotCommandScopeChat(admin))
-        except TelegramError as err:
-            log.warning("no admin menu for user %s (%s); they must start a chat with the bot first", admin, err)
 
 
 def our_error(err: TelegramError, settings: BotSettings) -> VerbatimError:

@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.chat import run_chat
-from bot.config import build_bot_settings, build_settings, log_level
-from bot.stats import Stats
-from bot.text import format_answer, format_report, printable
+from bot.config import DEFAULT_DATA_DIR, DEFAULT_INDEX_DIR, build_bot_settings, build_settings, log_level
+from bot.state.folder import REMOVED_DIR, prepare
+from bot.state.stats import Stats
+from bot.terminal.chat import run_chat
+from bot.terminal.text import format_answer, format_report, printable
 from retrieval import DEFAULT_SUMMARY_WORDS, MAX_QUESTION_CHARS, Fix, Service, Settings, UsageError, VerbatimError
 
 EXAMPLES = """examples:
@@ -36,8 +37,8 @@ EXAMPLES = """examples:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", help="transcripts folder (env VERBATIM_DATA_DIR; default data/transcripts)")
-    p.add_argument("--index-dir", help="index folder (env VERBATIM_INDEX_DIR; default var/index)")
+    p.add_argument("--data-dir", help=f"transcripts folder (env VERBATIM_DATA_DIR; default {DEFAULT_DATA_DIR})")
+    p.add_argument("--index-dir", help=f"index folder (env VERBATIM_INDEX_DIR; default {DEFAULT_INDEX_DIR})")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -105,8 +106,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     settings = build_settings(args.data_dir, args.index_dir)
     if args.command == "run":
         return _run_bot(settings)
-    if args.command == "ask":
-        _check_ask(args)
+    rows = _check_ask(args) if args.command == "ask" else None  # a mistake costs no model load
     with Service(settings) as service:
         if args.command != "index":
             service.open()  # builds or refreshes the index first when transcripts changed
@@ -119,7 +119,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             summary = service.summarize(args.doc, args.topic, args.words)
             print(json.dumps(summary.to_json(), ensure_ascii=False) if args.json else printable(summary.text))
             return 0
-        return _ask(service, args)
+        return _ask(service, args, rows)
 
 
 def _run_bot(settings: Settings) -> int:
@@ -130,7 +130,7 @@ def _run_bot(settings: Settings) -> int:
     logs.setup(log_level("INFO"), bot_settings.token)
     os.umask(0o077)  # every file the bot creates (stats, uploads, the index) is its user's alone
     stats_path = _state(bot_settings.state_dir, settings)
-    settings = dataclasses.replace(settings, removed_dir=bot_settings.state_dir / "removed")
+    settings = dataclasses.replace(settings, removed_dir=bot_settings.state_dir / REMOVED_DIR)
     stats = _open_stats(stats_path, bot_settings.retention_hours)  # a garbled one is moved aside, not fatal
     stats.close()
     username = app.preflight(bot_settings)
@@ -149,10 +149,8 @@ def _run_bot(settings: Settings) -> int:
 
 def _state(state_dir: Path, settings: Settings) -> Path:
     """The state dir ready (state an older version kept in the index dir moved in); the stats path."""
-    from bot import state
-
     try:
-        return state.prepare(state_dir, settings.index_dir)
+        return prepare(state_dir, settings.index_dir)
     except OSError as err:
         raise UsageError(f"cannot use {state_dir} as the state dir ({err.strerror}); set VERBATIM_STATE_DIR "
                          "to a folder the bot can write") from err
@@ -168,7 +166,8 @@ def _open_stats(path: Path, retention_hours: float) -> Stats:
         raise VerbatimError(f"cannot open the stats database {path} ({err})") from err
 
 
-def _check_ask(args: argparse.Namespace) -> None:
+def _check_ask(args: argparse.Namespace) -> list[dict[str, Any]] | None:
+    """The questions of `--jsonl`, every line checked (None for one QUESTION, checked too)."""
     if args.jsonl and args.question:
         raise UsageError("give either a QUESTION or --jsonl FILE, not both")
     if not args.jsonl and not args.question:
@@ -176,12 +175,11 @@ def _check_ask(args: argparse.Namespace) -> None:
     if args.question and len(args.question) > MAX_QUESTION_CHARS:
         raise UsageError(f"the question is {len(args.question):,} characters; ask in at most "
                          f"{MAX_QUESTION_CHARS:,} (a Telegram message's limit)")
+    return read_questions(Path(args.jsonl)) if args.jsonl else None
 
 
-def _ask(service: Service, args: argparse.Namespace) -> int:
-    if args.jsonl:
-        rows = read_questions(Path(args.jsonl))
-        service.open()
+def _ask(service: Service, args: argparse.Namespace, rows: list[dict[str, Any]] | None) -> int:
+    if rows is not None:
         for row in rows:
             answer = service.ask(row["question"], row.get("doc"))
             print(json.dumps(answer.to_json(row.get("id")), ensure_ascii=False), flush=True)

@@ -1,7 +1,10 @@
-"""Environment and flags → typed settings; the only place that reads the environment."""
+"""Environment and flags → typed settings; the only place that reads the environment, and where every
+default is written: the environment's fields, the settings' and the stats' defaults, and the command
+line's help texts all read the `DEFAULT_` constants below."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -10,11 +13,21 @@ from urllib.parse import urlparse
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from telegram.constants import WebhookLimit
 
+from bot import i18n
 from bot.i18n import LANGUAGES
 from retrieval import Settings, UsageError
 
 TOKEN_FORMAT = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+SECRET_FORMAT = re.compile(  # what Telegram accepts as a webhook's secret_token
+    f"[A-Za-z0-9_-]{{{WebhookLimit.MIN_SECRET_TOKEN_LENGTH},{WebhookLimit.MAX_SECRET_TOKEN_LENGTH}}}")
+DEFAULT_DATA_DIR = Path("data/transcripts")  # the transcripts
+DEFAULT_INDEX_DIR = Path("var/index")  # the index, rebuilt from the transcripts at will
+DEFAULT_STATE_DIR = Path("var/state")  # what cannot be rebuilt: stats, the identity key, removed transcripts
+DEFAULT_RETENTION_HOURS = 48.0  # how long a question's text and asker are kept (for its buttons)
+DEFAULT_CHANNEL_LANGUAGE = i18n.DEFAULT  # the bot's words in channel posts, which have no reader to follow
+MAX_WAIT_SECONDS = 3600.0  # for a Chroma server at start: longer is a mistake (and infinity would hang)
 
 
 class Environment(BaseSettings):
@@ -22,10 +35,10 @@ class Environment(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="VERBATIM_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("data/transcripts"))
-    index_dir: Path = Field(default=Path("var/index"))
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR)
+    index_dir: Path = Field(default=DEFAULT_INDEX_DIR)
     chroma_url: str | None = None
-    chroma_wait_seconds: float = Field(default=10.0, ge=0)
+    chroma_wait_seconds: float | None = Field(default=None, ge=0, le=MAX_WAIT_SECONDS, allow_inf_nan=False)
     log_level: str | None = None
 
 
@@ -50,11 +63,11 @@ class BotEnvironment(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     user_questions_per_minute: float = Field(default=20.0, gt=0)
     user_burst: int = Field(default=5, ge=1)
-    concurrent_updates: int = Field(default=64, ge=1)
+    concurrent_updates: int = Field(default=64, ge=1)  # not a Telegram limit: updates handled at once
     digest_time: str | None = None
-    channel_language: str = "en"
-    state_dir: Path = Field(default=Path("var/state"))
-    question_retention_hours: float = Field(default=48.0, gt=0)
+    channel_language: str = DEFAULT_CHANNEL_LANGUAGE
+    state_dir: Path = Field(default=DEFAULT_STATE_DIR)
+    question_retention_hours: float = Field(default=DEFAULT_RETENTION_HOURS, gt=0)
 
     @field_validator("admin_ids")
     @classmethod
@@ -95,9 +108,9 @@ class BotSettings:
     user_burst: int
     concurrent_updates: int
     digest_time: dt.time | None = None
-    state_dir: Path = Path("var/state")  # what cannot be rebuilt: stats, the identity key, removed transcripts
-    retention_hours: float = 48.0  # how long a question's text and asker are kept (for its buttons)
-    channel_language: str = "en"  # the bot's words in channel posts, which have no reader to follow
+    state_dir: Path = DEFAULT_STATE_DIR
+    retention_hours: float = DEFAULT_RETENTION_HOURS
+    channel_language: str = DEFAULT_CHANNEL_LANGUAGE
 
 
 def _environment() -> Environment:
@@ -116,12 +129,11 @@ def _usage(err: ValidationError) -> UsageError:
 
 def build_settings(data_dir: str | None = None, index_dir: str | None = None) -> Settings:
     env = _environment()
-    return Settings(
-        data_dir=Path(data_dir) if data_dir else env.data_dir,
-        index_dir=Path(index_dir) if index_dir else env.index_dir,
-        chroma_url=env.chroma_url or None,
-        server_wait_seconds=env.chroma_wait_seconds,
-    )
+    settings = Settings(Path(data_dir) if data_dir else env.data_dir, Path(index_dir) if index_dir else env.index_dir,
+                        chroma_url=env.chroma_url or None)
+    if env.chroma_wait_seconds is not None:  # else retrieval's own default
+        settings = dataclasses.replace(settings, server_wait_seconds=env.chroma_wait_seconds)
+    return settings
 
 
 def build_bot_settings() -> BotSettings:
@@ -138,7 +150,7 @@ def build_bot_settings() -> BotSettings:
         raise UsageError("TELEGRAM_BOT_TOKEN is malformed; it looks like 123456789:ABC-def... (from @BotFather)")
     _check_urls(telegram, env)
     secret = env.webhook_secret or None
-    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+    if secret is not None and not SECRET_FORMAT.fullmatch(secret):
         raise UsageError("VERBATIM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
     channel = (env.channel_id or "").strip() or None
     digest = _digest_time(env.digest_time)

@@ -1,25 +1,19 @@
-"""Typed settings that retrieval receives; built from flags and environment only in `bot/config.py`.
-
-The defaults are written here once; the edges read them (their help texts and environment defaults).
-"""
+"""Typed settings that retrieval receives; built from flags and environment only in `bot/config.py` (which
+also holds the defaults of the folders: where they are is the edge's choice)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_DATA_DIR = Path("data/transcripts")
-DEFAULT_INDEX_DIR = Path("var/index")
-DEFAULT_SERVER_WAIT_SECONDS = 10.0
-
 
 @dataclass(frozen=True)
 class Settings:
-    data_dir: Path = DEFAULT_DATA_DIR
-    index_dir: Path = DEFAULT_INDEX_DIR
+    data_dir: Path
+    index_dir: Path
     chroma_url: str | None = None
     collection_prefix: str = "verbatim"
-    server_wait_seconds: float = DEFAULT_SERVER_WAIT_SECONDS
+    server_wait_seconds: float = 10.0  # how long to wait for a Chroma server to answer at start
     removed_dir: Path | None = None  # where removed transcripts are kept; state, so not in the index dir
 
     @property

@@ -45,6 +45,13 @@ BOB: The next clean-up starts at dawn on Saturday.
 """
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the shared service is slow by definition: the service loads the models."""
+    for item in items:
+        if "service" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 class SlowPartInFastTest(AssertionError):
     """A test outside the slow tier reached for a model or Chroma."""
 
@@ -61,8 +68,6 @@ def _fast_tier_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
     def refuse(*_: object, **__: object) -> None:
         raise SlowPartInFastTest(f"{request.node.nodeid} loads a model or opens Chroma; mark it @pytest.mark.slow")
 
-    if "service" in request.fixturenames:  # built once per module, before this guard could stop it
-        refuse()
     for model in (embeddings.WordLlamaEmbeddings, embeddings.E5Embeddings):
         monkeypatch.setattr(model, "_model", property(refuse))
     for client in ("PersistentClient", "HttpClient", "EphemeralClient"):

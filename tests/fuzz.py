@@ -3,7 +3,7 @@ hypothesis) and the coverage-guided runs (`make fuzz`: atheris, libFuzzer's engi
 
     python -m tests.fuzz TARGET [-runs=N] [-max_total_time=S] [libFuzzer flags]
 
-Targets: callbacks (bot/callbacks.py), refs (retrieval/refs.py deep links), transcripts (every parser:
+Targets: callbacks (bot/messages/callbacks.py), refs (retrieval/refs.py deep links), transcripts (every parser:
 interview, speaker, prose, srt, vtt), render (answers as Telegram HTML). Each target checks the module's
 contract, not just "no crash": a decoder refuses with its own error or None, and what it accepts round-trips;
 a parser returns spans inside the text, in order; a rendered answer is balanced Telegram HTML within 4,096.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot import callbacks, render
+from bot.messages import answers, callbacks, packing
 from retrieval.answer import refs
 from retrieval.errors import TranscriptError
 from retrieval.parse.formats import TRANSCRIPT_SUFFIXES, parse
@@ -54,9 +54,9 @@ def check_render(texts: list[str], speakers: list[str], doc: str) -> None:
     quotes = tuple(Quote(doc or "d.txt", i * 10, i * 10 + len(t), t, speakers[i % len(speakers)] if speakers else "S",
                          f"¶{i}", "interviewee", i) for i, t in enumerate(texts))
     answer = Answer("q", None, not quotes, "", quotes, (), 1.0, ("What <b>happened</b>?",) if not quotes else ())
-    parts = render.pack(render.answer_blocks(answer, lambda q: "https://t.me/b?start=q_1", {doc: doc}, "transcripts"))
+    parts = packing.pack(answers.answer_blocks(answer, lambda q: "https://t.me/b?start=q_1", {doc: doc}, "transcripts"))
     for part in parts:
-        assert len(part.encode("utf-16-le")) // 2 <= render.LIMIT
+        assert len(part.encode("utf-16-le")) // 2 <= packing.LIMIT
         parse_html(part)  # raises on anything Telegram would refuse: unbalanced or unknown tags, bad entities
 
 

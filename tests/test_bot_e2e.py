@@ -25,7 +25,7 @@ from telegram.ext import Application
 from bot import logs
 from bot.app import build_application
 from bot.config import BotSettings
-from bot.stats import Stats
+from bot.state.stats import Stats
 from retrieval.config import Settings
 from retrieval.service import Service
 from tests.botapi import BotApi
@@ -154,9 +154,9 @@ async def test_private_question_gets_cited_quotes_buttons_and_typing(bot: Harnes
 
 async def test_an_uncovered_question_is_declined_with_suggestions(bot: Harness) -> None:
     [reply] = await bot.ask(bot.reader, "What is the best recipe for plov with quince?")
-    assert "do not cover" in visible(reply) and "<blockquote" not in reply["text"]
-    assert "The transcripts do not cover" in visible(reply)
-    assert "?" in visible(reply).split("Questions they answer:")[1]
+    assert "<blockquote" not in reply["text"]
+    assert visible(reply).startswith("The transcripts do not answer this.")  # retrieval's words (wording.py)
+    assert "?" in visible(reply).split("They do cover, for example:")[1]
 
 
 async def test_buttons_context_more_and_feedback(bot: Harness, service: Service) -> None:
@@ -327,7 +327,7 @@ async def test_admin_upload_is_validated_stored_indexed_and_removable(bot: Harne
     [removed] = await bot.ask(bot.admin, "/remove orchard-briefing.srt", timeout=60)
     assert "Removed" in visible(removed) and not (service.settings.data_dir / "orchard-briefing.srt").exists()
     [after] = await bot.ask(bot.reader, "How many walnut trees did the orchard cooperative plant?")
-    assert "do not cover" in visible(after)
+    assert "do not answer this" in visible(after)
 
 
 LIGHTHOUSE = "\n\n".join([
@@ -482,7 +482,7 @@ async def test_the_daily_digest_walks_on_and_remembers_across_restarts(service: 
             finally:
                 await stop_app(app)
                 stats.close()
-    from bot.posts import DIGEST_WORDS
+    from bot.handlers.posts import DIGEST_WORDS
 
     walk = [f"Daily digest · {service.snapshot.transcripts[d].title} · part {i + 1} of {n}"
             for d in sorted(service.snapshot.transcripts)
@@ -567,7 +567,7 @@ async def test_a_russian_reader_gets_russian_words_around_verbatim_quotes(bot: H
     [stale] = await bot.ask(ivan, "/start q_0000000000_1_2_abcd")
     assert visible(stale) == "Расшифровка по этой ссылке больше не проиндексирована."
     [uncovered] = await bot.ask(ivan, "What is the best recipe for plov with quince?")
-    assert visible(uncovered).startswith("В расшифровках об этом не говорится")
+    assert visible(uncovered).startswith("В расшифровках нет ответа на этот вопрос.")
     [helped] = await bot.ask(ivan, "/help")
     assert "Например:" in visible(helped) and "/language" in visible(helped) and CYRILLIC.search(visible(helped))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from html.parser import HTMLParser
@@ -10,12 +11,12 @@ from typing import ClassVar
 
 import pytest
 
-from bot import callbacks, render
-from bot.callbacks import Kind, Press
 from bot.config import build_bot_settings
-from bot.limits import UserLimiter
 from bot.logs import RedactTokens
-from bot.stats import Stats
+from bot.messages import answers, callbacks, keyboards, packing, passages, readers
+from bot.messages.callbacks import Kind, Press
+from bot.state.buckets import UserLimiter
+from bot.state.stats import Stats
 from retrieval.answer import refs
 from retrieval.errors import UsageError
 from retrieval.results import Answer, Context, Quote
@@ -62,7 +63,7 @@ def check_html(html: str) -> str:
 
 def test_quotes_are_escaped_and_cited_with_a_link() -> None:
     q = quote("Tags like <b> & </blockquote> stay text.")
-    [block] = render.answer_blocks(answer(q), lambda _: "https://t.me/bot?start=q_1")
+    [block] = answers.answer_blocks(answer(q), lambda _: "https://t.me/bot?start=q_1")
     assert "&lt;b&gt; &amp; &lt;/blockquote&gt;" in block
     text = check_html(block)
     assert q.text in text and "Nəsimi Məmmədli" in text and "answer to Q1, ¶1" in text
@@ -71,10 +72,10 @@ def test_quotes_are_escaped_and_cited_with_a_link() -> None:
 
 def test_long_answers_split_at_quote_boundaries_under_the_limit() -> None:
     quotes = [quote(f"Sentence number {i} " + "word " * 150 + "<&>", i * 1000) for i in range(12)]
-    parts = render.pack(render.answer_blocks(answer(*quotes), lambda _: None))
+    parts = packing.pack(answers.answer_blocks(answer(*quotes), lambda _: None))
     assert len(parts) > 1
     for part in parts:
-        assert len(part) <= render.LIMIT
+        assert len(part) <= packing.LIMIT
         text = check_html(part)
         # every quote in a part is followed by its own citation in the same part
         assert text.count("Sentence number") == text.count("— Nəsimi Məmmədli")
@@ -82,9 +83,9 @@ def test_long_answers_split_at_quote_boundaries_under_the_limit() -> None:
 
 def test_a_quote_longer_than_a_message_is_cut_at_spaces_and_stays_verbatim() -> None:
     q = quote(" ".join(f"w{i}&" for i in range(2000)))
-    blocks = render.quote_blocks(q, None)
-    parts = render.pack(blocks)
-    assert len(parts) > 1 and all(len(p) <= render.LIMIT for p in parts)
+    blocks = answers.quote_blocks(q, None)
+    parts = packing.pack(blocks)
+    assert len(parts) > 1 and all(len(p) <= packing.LIMIT for p in parts)
     pieces = [check_html(f"<blockquote>{m}</blockquote>") for p in parts
               for m in re.findall(r"<blockquote>(.*?)</blockquote>", p, re.S)]
     assert " ".join(pieces) == q.text
@@ -92,24 +93,26 @@ def test_a_quote_longer_than_a_message_is_cut_at_spaces_and_stays_verbatim() -> 
 
 
 def test_abstention_names_what_was_searched_and_questions_it_answers() -> None:
-    [block] = render.answer_blocks(answer(abstained=True), lambda _: None, subject="interview")
-    assert block.startswith("The interview does not cover that")
-    assert "Questions it answers:\n• What happened?" in block
+    [block] = answers.answer_blocks(answer(abstained=True), lambda _: None, subject="interview")
+    assert block == "The interview does not answer this. It does cover, for example:\n• What happened?"
+    [scoped] = answers.answer_blocks(dataclasses.replace(answer(abstained=True), doc="a.txt"), lambda _: None,
+                                     subject="interview")
+    assert scoped.startswith("a.txt does not answer this.")  # the same words as the command line's
 
 
 def test_a_context_that_escaping_makes_too_long_falls_back_to_its_quote() -> None:
     text = "&" * 1000 + " The quoted part. " + "<" * 1000
     start = text.index("The")
     ctx = Context("d.txt", "D", 0, len(text), text, start, start + 16, "Ann", "turn 1")
-    [html] = render.context_parts(ctx)
-    assert len(html) <= render.LIMIT and check_html(html).endswith("The quoted part.")
+    [html] = passages.context_parts(ctx)
+    assert len(html) <= packing.LIMIT and check_html(html).endswith("The quoted part.")
     short = Context("d.txt", "D", 0, 20, "Before. Quoted. After", 8, 15, "Ann", "turn 1")
-    [html] = render.context_parts(short)
+    [html] = passages.context_parts(short)
     assert check_html(html).endswith("Before. Quoted. After")
 
 
 def test_callback_data_fits_in_64_bytes() -> None:
-    keyboard = render.answer_keyboard(2**62, 2**20, 7)
+    keyboard = keyboards.answer_keyboard(2**62, 2**20, 7)
     assert keyboard is not None
     for row in keyboard.inline_keyboard:
         for button in row:
@@ -191,8 +194,8 @@ def test_tokens_never_reach_the_log(caplog: pytest.LogCaptureFixture) -> None:
 def test_a_single_sentence_longer_than_a_message_still_opens_in_context() -> None:
     text = "字" * 6000 + "."
     ctx = Context("d.txt", "D", 0, len(text), text, 0, len(text), "Ann", "turn 1")
-    parts = render.context_parts(ctx)
-    assert len(parts) > 1 and all(len(p) <= render.LIMIT for p in parts)
+    parts = passages.context_parts(ctx)
+    assert len(parts) > 1 and all(len(p) <= packing.LIMIT for p in parts)
     assert "".join(check_html(f"<blockquote>{m}</blockquote>") for p in parts
                    for m in re.findall(r"<blockquote>(.*?)</blockquote>", p, re.S)) == text
 
@@ -200,7 +203,7 @@ def test_a_single_sentence_longer_than_a_message_still_opens_in_context() -> Non
 async def test_deliver_waits_out_a_flood_limit_and_gives_up_on_a_refusal() -> None:
     from telegram.error import BadRequest, RetryAfter
 
-    from bot.delivery import deliver
+    from bot.messages.delivery import deliver
 
     calls: list[int] = []
 
@@ -234,15 +237,15 @@ def test_button_data_from_elsewhere_is_unknown_or_invalid() -> None:
 
 
 def test_menus_and_help_come_from_one_table() -> None:
-    from bot.app import menu
     from bot.commands import COMMANDS, Menu
+    from bot.messages.menus import menu
     from retrieval import TRANSCRIPT_SUFFIXES
 
     private, group, admin = ([c.command for c in menu(m)] for m in (Menu.PRIVATE, Menu.GROUP, Menu.ADMIN))
     assert private == ["help", "sources", "summary", "language", "privacy", "forget"] and group == ["ask", *private]
     assert admin == [*private, "reindex", "remove", "stats", "post_summary"]
     assert len({c.name for c in COMMANDS}) == len(COMMANDS)
-    reader, for_admin = render.help_message([], False, False), render.help_message([], True, False)
+    reader, for_admin = readers.help_message([], False, False), readers.help_message([], True, False)
     assert "/summary" in reader and "/sources" in reader and "/reindex" not in reader
     assert for_admin.startswith(reader) and all(f"/{n}" in for_admin for n in ("reindex", "remove", "stats"))
     assert all(s in for_admin for s in TRANSCRIPT_SUFFIXES)
@@ -250,9 +253,9 @@ def test_menus_and_help_come_from_one_table() -> None:
 
 
 def test_a_named_interviewer_is_marked_as_such_in_every_edge() -> None:
-    from bot.text import format_answer
+    from bot.terminal.text import format_answer
 
     asker = Quote("i.txt", 0, 9, "Why now?", "Ann Lee", "Q1", "interviewer", 1)
-    [block] = render.answer_blocks(answer(asker), lambda _: None)
+    [block] = answers.answer_blocks(answer(asker), lambda _: None)
     assert "Ann Lee (interviewer)" in check_html(block)
     assert format_answer(answer(asker)).startswith("Ann Lee (interviewer):")

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import make_data_dir
 
+pytestmark = pytest.mark.slow  # the real models and Chroma
+
 ROOT = Path(__file__).resolve().parent.parent
 VERBATIM = [sys.executable, "-m", "bot.cli"]
 

@@ -7,6 +7,8 @@ import pytest
 
 from retrieval.index.embeddings import E5Embeddings, WordLlamaEmbeddings
 
+pytestmark = pytest.mark.slow  # the real models and Chroma
+
 
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -59,6 +59,7 @@ def test_answers_render_as_balanced_html_within_the_limit(texts: list[str], spea
     check_render([t for t in texts if t.strip()], speakers, doc)
 
 
+@pytest.mark.slow  # seconds of fuzzing per target; the hypothesis properties above are the fast tier's
 @pytest.mark.parametrize("target", sorted(TARGETS))
 def test_a_short_coverage_guided_run_finds_nothing(target: str, tmp_path: Path) -> None:
     if importlib.util.find_spec("atheris") is None:

@@ -15,13 +15,12 @@ import pytest
 from telegram import Update
 
 from bot.app import Handlers
-from bot.buttons import GONE
-from bot.commands import Callback
 from bot.config import BotSettings
-from bot.deps import Deps
-from bot.errors import error_handler
-from bot.limits import UserLimiter
-from bot.stats import Stats
+from bot.handlers.buttons import GONE
+from bot.handlers.deps import Callback, Deps
+from bot.handlers.errors import error_handler
+from bot.state.buckets import UserLimiter
+from bot.state.stats import Stats
 from retrieval.service import Service
 
 BOT_ID, ADMIN, READER, GROUP = 900001, 1, 2, -100555
@@ -155,7 +154,7 @@ async def test_buttons_with_unknown_or_broken_data_are_answered_not_crashed(hand
 
 async def test_a_summary_of_too_many_transcripts_says_how_to_narrow_it(handlers: Handlers,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.posts as posts_module
+    import bot.handlers.posts as posts_module
     from retrieval.params import MIN_TRANSCRIPT_WORDS
 
     count = len(handlers.posts.service.snapshot.transcripts)
@@ -216,7 +215,7 @@ async def test_the_error_handler_shows_a_persons_error_and_apologises_for_ours(h
 
 
 async def test_answers_are_remembered_for_a_bounded_number_of_questions(handlers: Handlers) -> None:
-    from bot.rewrite import AnswerThreads
+    from bot.messages.rewrite import AnswerThreads
 
     bot = RecordingBot()
     shared = context(bot)
@@ -230,7 +229,7 @@ async def test_answers_are_remembered_for_a_bounded_number_of_questions(handlers
 
 
 def test_the_terminal_chat_runs_its_own_command_table(service: Service) -> None:
-    from bot.chat import run_chat
+    from bot.terminal.chat import run_chat
 
     lines = iter(["/help", "/doc nowhere.txt", "/doc hearings/fisheries.txt", "/summary lobster season",
                   "/frobnicate", "", "When does the lobster season open?", "/doc", "/exit", "never read"])
@@ -250,7 +249,7 @@ def press_update(bot: RecordingBot, data: str, user: int, chat: int = GROUP, upd
 
 
 async def test_buttons_work_only_for_the_person_and_chat_that_asked(handlers: Handlers) -> None:
-    from bot.buttons import NOT_YOURS
+    from bot.handlers.buttons import NOT_YOURS
 
     bot = RecordingBot()
     await handle(handlers.questions.ask_command, update(bot, "/ask When does the lobster season open?"),
@@ -276,7 +275,7 @@ async def test_every_command_and_button_goes_through_the_per_person_limit(servic
     for n, name in enumerate(["help", "sources", "privacy", "summary", "start"]):
         command = next(c for c in COMMANDS if c.name == name)
         payload = update(bot, f"/{name}", chat=READER).to_dict() | {"update_id": 100 + n}
-        await handle(limited(built.deps, command.handler(built)), Update.de_json(payload, bot),  # type: ignore[arg-type]
+        await handle(limited(built.deps, built.pick(command.handler)), Update.de_json(payload, bot),  # type: ignore[arg-type]
                      context(bot))
     assert sum("faster than I can keep up" in s["text"] for s in bot.sent) == 3
     await handle(limited(built.deps, built.buttons.button), press_update(bot, "m:1", READER, READER, 200), context(bot))

@@ -21,13 +21,14 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from bot import catalogs, i18n, render
-from bot.app import menu
+from bot import catalogs, i18n
 from bot.commands import Menu
-from bot.errors import said
 from bot.i18n import _, ngettext
-from bot.stats import Stats
-from bot.work import Work
+from bot.messages import readers, words
+from bot.messages.errors import said
+from bot.messages.menus import menu
+from bot.state.stats import Stats
+from bot.state.work import Work
 from retrieval import Cite, Part, Quote, TranscriptError, UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,21 +230,21 @@ CITES = [Cite("question", 2), Cite("question", 2, 3), Cite("answer", 2, 3), Cite
 
 @pytest.mark.parametrize("cite", CITES, ids=lambda c: c.text)
 def test_citations_in_english_are_retrievals_labels(cite: Cite) -> None:
-    assert render.cite_text(cite, "unused") == cite.text
+    assert words.cite_text(cite, "unused") == cite.text
 
 
 def test_citations_and_role_names_in_the_readers_words() -> None:
     asker = Quote("i.txt", 0, 8, "Why now?", "Interviewer", "Q2", "interviewer", 1, Cite("question", 2))
     named = Quote("i.txt", 0, 8, "Why now?", "Ann Lee", "Q2", "interviewer", 1, Cite("question", 2))
     with i18n.using("ru"):
-        assert [render.cite_text(c, "") for c in CITES[:4]] == [
+        assert [words.cite_text(c, "") for c in CITES[:4]] == [
             "вопрос 2", "вопрос 2, абз. 3", "ответ на вопрос 2, абз. 3", "реплика 57"]
-        assert render.speaker_line(asker) == "Интервьюер" and render.speaker_line(named) == "Ann Lee (интервьюер)"
+        assert words.speaker_line(asker) == "Интервьюер" and words.speaker_line(named) == "Ann Lee (интервьюер)"
         part = Part("turn 1 – turn 9", (), None, (Cite("turn", 1), Cite("turn", 9)))
-        assert render.part_title(part) == "Реплика 1 – реплика 9"
+        assert words.part_title(part) == "Реплика 1 – реплика 9"
     with i18n.using("az"):
-        assert render.cite_text(Cite("answer", 2, 3), "") == "2 nömrəli suala cavab, abz. 3"
-    assert render.speaker_line(named) == "Ann Lee (interviewer)"
+        assert words.cite_text(Cite("answer", 2, 3), "") == "2 nömrəli suala cavab, abz. 3"
+    assert words.speaker_line(named) == "Ann Lee (interviewer)"
 
 
 def test_errors_are_translated_with_their_values_and_stay_english_in_str() -> None:
@@ -285,8 +286,8 @@ def test_a_language_choice_survives_a_restart_and_goes_with_forget(tmp_path: Pat
 
 
 def test_privacy_and_forget_speak_of_the_language_choice() -> None:
-    assert "/language" in render.privacy_message(48)
-    assert "language choice" in render.forgotten_message(0, 0, language=True)
+    assert "/language" in readers.privacy_message(48)
+    assert "language choice" in readers.forgotten_message(0, 0, language=True)
     with i18n.using("ru"):
-        assert "на 48 часов" in render.privacy_message(48) and "на 1,5 часа" in render.privacy_message(1.5)
-        assert render.forgotten_message(1, 2).startswith("Готово: я удалил то, что хранил о вас: 1 вопрос и 2 оценки.")
+        assert "на 48 часов" in readers.privacy_message(48) and "на 1,5 часа" in readers.privacy_message(1.5)
+        assert readers.forgotten_message(1, 2).startswith("Готово: я удалил то, что хранил о вас: 1 вопрос и 2 оценки.")

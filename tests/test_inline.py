@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from bot import inline
-from bot.inline import Turns, answer_reply, short
-from bot.limits import UserLimiter
-from bot.stats import Stats
+from bot.handlers import inline
+from bot.handlers.inline import Turns, answer_reply, short
+from bot.state.buckets import UserLimiter
+from bot.state.stats import Stats
 from retrieval.config import Settings
 from retrieval.service import Service
 from tests.botapi import BotApi, parse_html
@@ -63,8 +63,8 @@ def test_an_abstention_is_one_result_that_says_so_and_a_button_to_the_bot() -> N
     reply = answer_reply(answer(abstained=True), "Best <plov>?", lambda q: LINK, None, "interview")
     [result] = reply.results
     message = message_of(result.to_dict())
-    assert result.to_dict()["description"] == "The interview does not cover that, so I have nothing to quote."
-    assert check_html(message).startswith("Best <plov>?\n\nThe interview does not cover that")
+    assert result.to_dict()["description"] == "The interview does not answer this."
+    assert check_html(message).startswith("Best <plov>?\n\nThe interview does not answer this.")
     assert "What happened?" in message
     assert reply.button is not None and reply.button.start_parameter == inline.START
     assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", inline.START) and reply.personal
@@ -185,7 +185,7 @@ async def test_an_uncovered_question_gets_one_result_and_the_button_that_opens_t
     bot = await make_bot()
     answered = await bot.ask("What is the best recipe for plov with quince?")
     [result] = answered["results"]
-    assert "do not cover" in parse_html(message_of(result))[0] and "plov with quince" in message_of(result)
+    assert "do not answer this" in parse_html(message_of(result))[0] and "plov with quince" in message_of(result)
     assert answered["button"]["start_parameter"] == inline.START and answered["button"]["text"]
     welcome = await bot.chat(f"/start {answered['button']['start_parameter']}")
     assert "verbatim quotes" in visible(welcome)

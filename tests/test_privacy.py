@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import render, state
-from bot.privacy import SECRET_FILE, Identity, load_secret
-from bot.stats import Stats
+from bot.messages import readers
+from bot.state.folder import prepare
+from bot.state.privacy import SECRET_FILE, Identity, load_secret
+from bot.state.stats import Stats
 from retrieval.results import Answer, Quote
 
 USER, OTHER, GROUP, TITLE = 731_234_567, 845_678_901, -100_987_654_321, "Secret Book Club"
@@ -166,12 +167,12 @@ def test_state_left_in_the_index_dir_moves_to_the_state_dir(tmp_path: Path) -> N
     (index / "removed").mkdir(parents=True)
     (index / "removed" / "20240101-000000-old.txt").write_text("Q: a\nA: b\n")
     Stats(index / "stats.sqlite3").close()
-    path = state.prepare(folder, index)
+    path = prepare(folder, index)
     assert path == folder / "stats.sqlite3" and path.exists() and not (index / "stats.sqlite3").exists()
     assert (folder / "removed" / "20240101-000000-old.txt").exists() and not (index / "removed").exists()
 
 
 def test_privacy_says_what_is_kept_and_for_how_long() -> None:
-    text = render.privacy_message(48)
+    text = readers.privacy_message(48)
     assert "48 hours" in text and "/forget" in text and "Telegram id" in text
-    assert "deleted" in render.forgotten_message(2, 1)
+    assert "deleted" in readers.forgotten_message(2, 1)

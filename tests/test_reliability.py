@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from bot import cli, logs
-from bot.text import printable
-from bot.work import BUSY, ONE_AT_A_TIME, Work
+from bot.state.work import BUSY, ONE_AT_A_TIME, Work
+from bot.terminal.text import printable
 from retrieval.config import Settings
 from retrieval.errors import UsageError, VerbatimError
 from retrieval.index import client as chroma
@@ -206,7 +206,7 @@ async def test_one_costly_job_per_person_at_a_time() -> None:
 
 
 def test_the_limiter_charges_an_update_once() -> None:
-    from bot.limits import UserLimiter
+    from bot.state.buckets import UserLimiter
 
     limiter = UserLimiter(per_minute=6, burst=1, clock=lambda: 0.0)
     assert limiter.admit(1, update_id=10) == 0 and limiter.admit(1, update_id=10) == 0

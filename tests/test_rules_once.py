@@ -50,7 +50,7 @@ def test_citation_wording() -> None:
 
 
 def test_the_abstention_text() -> None:
-    said = re.compile(r"(?:do|does) not (?:answer|cover)\b|They do cover|It does cover")
+    said = re.compile(r"(?:do|does) not (?:answer this|cover \{)|They do cover|It does cover")
     assert where(strings(), said) == {"retrieval/wording.py"}
 
 
@@ -77,8 +77,10 @@ def test_a_megabyte() -> None:
 
 
 def test_the_cheap_or_costly_lane() -> None:
-    """Which lane a question's work takes is decided in one place of the bot."""
-    assert len(where_in_code(r"\.costly\b")) == 1
+    """Which lane a question's work takes is decided in one place of the bot, from the parsed question."""
+    bot = {name for name in where_in_code(r"\.costly\b(?!\()") if name.startswith("bot/")}
+    assert bot == {"bot/handlers/deps.py"}
+    assert {name for name in where_in_code(r"service\.parse\(") if name.startswith("bot/")} == {"bot/handlers/deps.py"}
 
 
 def test_configuration_defaults() -> None:

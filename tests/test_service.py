@@ -8,6 +8,7 @@ import pytest
 
 from retrieval.errors import UsageError
 from retrieval.index.embeddings import WordLlamaEmbeddings
+from retrieval.index.snapshot import Snapshot, Vectors
 from retrieval.service import Service
 
 
@@ -116,7 +117,8 @@ def test_meeting_speakers_named_by_a_letter(tmp_path: Path) -> None:
     (tmp_path / "m.txt").write_text("Grad A: We need new microphones .\n\nProfessor C: Order them today .\n\n"
                                     "Grad A: OK .\n", encoding="utf-8")
     transcripts, _ = build.read_transcripts(tmp_path)
-    snapshot = build.snapshot(transcripts, build.tables(transcripts), WordLlamaEmbeddings(), {}, [])
+    chunks, sentences, lexicon = build.tables(transcripts)
+    snapshot = Snapshot(transcripts, sentences, chunks, lexicon, Vectors(WordLlamaEmbeddings(), None, None, {}))
     assert named_speakers(snapshot, parse_question("What did C think about microphones?"), "m.txt") == {"Professor C"}
     assert named_speakers(snapshot, parse_question("What did A want?"), "m.txt") == {"Grad A"}
     assert named_speakers(snapshot, parse_question("A summary of the microphones, please"), "m.txt") == set()
@@ -180,6 +182,7 @@ def test_unscoped_questions_are_judged_by_the_transcript_that_would_answer(servi
     assert not service.ask("Why were the lobster licences extended?").abstained
 
 
+@pytest.mark.slow
 def test_the_last_transcript_cannot_be_removed_and_an_empty_folder_says_so(tmp_path: Path) -> None:
     from retrieval.config import Settings
     from tests.conftest import MEETING

@@ -21,6 +21,8 @@ from retrieval.index.store import Space
 from retrieval.parse.formats import load, parse
 from tests.conftest import INTERVIEW, MEETING
 
+pytestmark = pytest.mark.slow  # the real models and Chroma
+
 
 class OtherModel(WordLlamaEmbeddings):
     model_id = "some-other-model"

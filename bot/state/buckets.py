@@ -1,10 +1,7 @@
-"""Two kinds of limits: ours per user, and Telegram's per bot.
+"""The per-person limit: a token bucket per user, so one person (or script) cannot crowd out a group; it
+answers with how long to wait instead of silently dropping the question. Memory only.
 
-- `UserLimiter`: a token bucket per user, so one person (or script) cannot crowd out a group; it
-  answers with how long to wait instead of silently dropping the question.
-- `TelegramLimiter`: PTB's AIORateLimiter (about 30 messages a second overall, 20 a minute per group,
-  and retries after a 429), except for chat actions: "typing…" is not a message, and letting it
-  queue behind answers would only delay the answers it announces.
+Telegram's own limits on what the bot sends are paced by `bot.messages.flood`.
 """
 
 from __future__ import annotations
@@ -12,12 +9,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
-from telegram.ext import AIORateLimiter
-
-JSONDict = dict[str, Any]
+ADMITTED_KEPT = 4096  # not a Telegram limit: charged updates remembered, far more than are ever in flight
 
 
 class UserLimiter:
@@ -39,13 +33,13 @@ class UserLimiter:
         if wait == 0.0:
             with self._lock:
                 self._admitted[update_id] = None
-                while len(self._admitted) > 4096:
+                while len(self._admitted) > ADMITTED_KEPT:
                     self._admitted.popitem(last=False)
         return wait
 
     def wait_time(self, user_id: int, cost: float = 1.0) -> float:
-        """Takes `cost` tokens (one: a question; less: an inline query, `bot.inline`) and returns 0.0, or
-        returns the seconds until they are available."""
+        """Takes `cost` tokens (one: a question; less: an inline query, `bot.handlers.inline`) and returns
+        0.0, or returns the seconds until they are available."""
         now = self.clock()
         with self._lock:
             tokens, last = self._buckets.get(user_id, (self.burst, now))
@@ -59,18 +53,3 @@ class UserLimiter:
                 for u in full:
                     del self._buckets[u]
             return (cost - tokens) / self.rate
-
-
-class TelegramLimiter(AIORateLimiter):
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | JSONDict | list[JSONDict]:
-        if endpoint == "sendChatAction":
-            return await callback(*args, **kwargs)
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)

@@ -1,8 +1,9 @@
 """The state dir: what cannot be rebuilt from the transcripts, kept apart from the disposable index dir.
 
     <state dir>/ (0700)
-    ├── stats.sqlite3    questions for the buttons (48 h), counts, the digest's place, /language choices (`bot.stats`)
-    ├── identity.key     the key of the hashes that stand for people and chats (`bot.privacy`)
+    ├── stats.sqlite3    questions for the buttons (48 h), counts, the digest's place, /language choices
+    │                    (`bot.state.stats`)
+    ├── identity.key     the key of the hashes that stand for people and chats (`bot.state.privacy`)
     └── removed/         transcripts removed with /remove, the only copy of them
 
 Older versions kept stats.sqlite3 and removed/ inside the index dir; `prepare` moves them here once, so
@@ -17,7 +18,7 @@ import os
 import shutil
 from pathlib import Path
 
-from bot.privacy import private_dir
+from bot.state.privacy import private_dir
 
 log = logging.getLogger(__name__)
 STATS_FILE = "stats.sqlite3"

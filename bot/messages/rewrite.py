@@ -20,9 +20,9 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.delivery import deliver
 from bot.i18n import N_, _
-from bot.replies import Context, send_parts
+from bot.messages.delivery import deliver
+from bot.messages.replies import Context, send_parts
 
 log = logging.getLogger(__name__)
 KEPT = 500  # questions remembered per chat

@@ -1,9 +1,10 @@
-"""The data a button carries, written by `render.answer_keyboard` and read by `Buttons.button`.
+"""The data a button carries, written by `bot.messages.keyboards` and read by `Buttons.button`.
 
-Telegram caps callback data at 64 bytes, so a button carries only a code and numbers: the question's
-row id in the stats database (from which the question and the quotes shown are read back, also after a
-restart), and a quote's position or a vote. `m:<id>`, `c:<id>:<position>`, `f:<id>:<+1|-1>`; a /language
-button carries only the language's place in `i18n.LANGUAGES`: `l:<index>`.
+Telegram caps callback data at 64 bytes (`InlineKeyboardButtonLimit.MAX_CALLBACK_DATA`), so a button
+carries only a code and numbers: the question's row id in the stats database (from which the question and
+the quotes shown are read back, also after a restart), and a quote's position or a vote. `m:<id>`,
+`c:<id>:<position>`, `f:<id>:<+1|-1>`; a /language button carries only the language's place in
+`i18n.LANGUAGES`: `l:<index>`.
 
 Callback data comes from the client and can be anything: `decode` accepts only what `encode` writes
 (ids that fit SQLite's 64-bit integers, positions that fit 32 bits), so a forged button is a ValueError, never

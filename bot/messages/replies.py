@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyPar
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.delivery import deliver
+from bot.messages.delivery import deliver
 
 Context = ContextTypes.DEFAULT_TYPE
 

@@ -2,8 +2,8 @@
 
 Each handler decides whether the update is a question; `answer` then asks the service off the event
 loop (retrieval and the SQLite bookkeeping run in a worker thread, so a slow question never stalls other
-chats), renders and replies, and an edited question rewrites its earlier answer (`bot.rewrite`).
-Errors are left to the error handler (`bot.errors`).
+chats), renders and replies, and an edited question rewrites its earlier answer (`bot.messages.rewrite`).
+Errors are left to the error handler (`bot.handlers.errors`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from telegram import Chat, MessageEntity, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from bot import render
-from bot.deps import Deps
+from bot.handlers.deps import Deps
 from bot.i18n import _
-from bot.replies import Context, reply
-from bot.rewrite import AnswerThreads
-from retrieval import MAX_QUESTION_CHARS, Answer, costly_question
+from bot.messages.keyboards import answer_keyboard
+from bot.messages.readers import too_fast
+from bot.messages.replies import Context, reply
+from bot.messages.rewrite import AnswerThreads
+from retrieval import MAX_QUESTION_CHARS, Answer, ParsedQuestion
 
 log = logging.getLogger(__name__)
 TYPING_RENEWAL = 4.0  # seconds; Telegram shows "typing…" for 5
@@ -76,27 +77,22 @@ class Questions:
             return
         wait = self.deps.wait_time(update)
         if wait > 0:
-            await reply(update, context, render.too_fast(wait))
+            await reply(update, context, too_fast(wait))
             return
         question = question[:MAX_QUESTION_CHARS]
         user_id = user.id if user else None
-        work = self.deps.work
-        costly = await work.cheap(costly_question, self.deps.service, question)
         typing = asyncio.create_task(_typing(context, chat.id))
         try:
-            if costly:  # the multilingual model: its own lane, one at a time per person
-                answer, qid = await work.costly(self._ask_and_record, chat, user_id, question, owner=user_id)
-            else:
-                answer, qid = await work.cheap(self._ask_and_record, chat, user_id, question)
+            answer, qid = await self.deps.in_lane(question, self._ask_and_record, chat, user_id, owner=user_id)
         finally:
             typing.cancel()
-        keyboard = render.answer_keyboard(qid, 0, len(answer.quotes))
+        keyboard = answer_keyboard(qid, 0, len(answer.quotes))
         replaced = await AnswerThreads.of(context).answer(context, message, self.deps.answer_parts(answer, context),
                                                           keyboard, qid)
         if replaced is not None:  # an edited question: the earlier version's text is not kept
-            await work.cheap(self.deps.stats.drop_text, replaced)
+            await self.deps.work.cheap(self.deps.stats.drop_text, replaced)
 
-    def _ask_and_record(self, chat: Chat, user_id: int | None, question: str) -> tuple[Answer, int]:
+    def _ask_and_record(self, question: ParsedQuestion, chat: Chat, user_id: int | None) -> tuple[Answer, int]:
         answer = self.deps.service.ask(question)
         return answer, self.deps.stats.record(chat.id, chat.type, user_id, answer)
 

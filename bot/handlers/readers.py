@@ -1,9 +1,9 @@
 """The readers' commands that are not questions: /start (also with a passage link), /help, /sources,
 /language, /privacy, /forget, and the answer to an unknown command.
 
-Questions are in `bot.questions`, buttons in `bot.buttons`, admin commands in `bot.admin`, summaries in
-`bot.posts`; each handler here only fetches (off the event loop), renders and replies, and leaves errors
-to the error handler (`bot.errors`).
+Questions are in `bot.handlers.questions`, buttons in `.buttons`, admin commands in `.admin`, summaries in
+`.posts`, the language choice in `.language`; each handler here only fetches (off the event loop), renders
+and replies, and leaves errors to the error handler (`bot.handlers.errors`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ from html import escape
 
 from telegram import Chat, Update
 
-from bot import i18n, render
-from bot.commands import set_chat_menu
-from bot.deps import Deps
-from bot.errors import said
+from bot import i18n
+from bot.handlers.deps import Deps
+from bot.handlers.language import chat_menu, choose_language
 from bot.i18n import _
-from bot.replies import Context, reply, reply_parts
+from bot.messages import readers
+from bot.messages.errors import said
+from bot.messages.keyboards import language_keyboard
+from bot.messages.passages import context_parts
+from bot.messages.replies import Context, reply, reply_parts
 from retrieval import UsageError, is_ref
 
 log = logging.getLogger(__name__)
@@ -42,7 +45,7 @@ class Readers:
             log.info("told the person: %s", err)
             await reply(update, context, escape(_sentence(said(err)), quote=False), quote=False)
             return
-        await reply_parts(update, context, render.context_parts(ctx), quote=False)
+        await reply_parts(update, context, context_parts(ctx), quote=False)
 
     async def help(self, update: Update, context: Context) -> None:
         chat = update.effective_chat
@@ -50,16 +53,16 @@ class Readers:
             return
         group = chat.type != Chat.PRIVATE
         examples = await self.deps.work.cheap(self.deps.service.suggestions, None, 4)
-        text = render.help_message(examples, self.deps.is_admin(update) and not group, group)
+        text = readers.help_message(examples, self.deps.is_admin(update) and not group, group)
         await reply(update, context, text, quote=group)
 
     async def sources(self, update: Update, context: Context) -> None:
         found = await self.deps.work.cheap(self.deps.service.sources)
-        await reply_parts(update, context, render.sources_message(found))
+        await reply_parts(update, context, readers.sources_message(found))
 
     async def privacy(self, update: Update, context: Context) -> None:
         """/privacy: what is kept about the reader, for how long, and how to erase it."""
-        await reply(update, context, render.privacy_message(self.deps.settings.retention_hours), quote=False)
+        await reply(update, context, readers.privacy_message(self.deps.settings.retention_hours), quote=False)
 
     async def forget(self, update: Update, context: Context) -> None:
         """/forget: erase everything kept about the person who sends it."""
@@ -70,8 +73,8 @@ class Readers:
         log.info("forgot a person on request (%d questions, %d votes)", gone.questions, gone.votes)
         if gone.language:
             i18n.use(i18n.normalize(user.language_code))
-            await _chat_menu(self.deps, update, context, None)
-        await reply(update, context, render.forgotten_message(gone.questions, gone.votes, gone.language),
+            await chat_menu(self.deps, update, context, None)
+        await reply(update, context, readers.forgotten_message(gone.questions, gone.votes, gone.language),
                     quote=False)
 
     async def language(self, update: Update, context: Context) -> None:
@@ -83,28 +86,10 @@ class Readers:
         if wanted in i18n.LANGUAGES:
             await choose_language(self.deps, update, context, wanted)
             return
-        await reply(update, context, render.language_message(), render.language_keyboard())
+        await reply(update, context, readers.language_message(), language_keyboard())
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         await reply(update, context, _("I do not know that command; /help says what I can do."), quote=False)
-
-
-async def choose_language(deps: Deps, update: Update, context: Context, language: str) -> None:
-    """Remember `language` for the person (/language, or its buttons) and say so in it; in a private chat
-    the "/" menu follows the choice."""
-    user = update.effective_user
-    if user is None:
-        return
-    await deps.work.cheap(deps.stats.set_language, user.id, language)
-    i18n.use(language)
-    await _chat_menu(deps, update, context, language)
-    await reply(update, context, render.language_chosen())
-
-
-async def _chat_menu(deps: Deps, update: Update, context: Context, language: str | None) -> None:
-    chat = update.effective_chat
-    if chat is not None and chat.type == Chat.PRIVATE:
-        await set_chat_menu(context.bot, chat.id, deps.is_admin(update), language)
 
 
 def _sentence(text: str) -> str:

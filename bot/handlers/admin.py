@@ -14,18 +14,18 @@ from html import escape
 from telegram import Chat, Update
 from telegram.error import TelegramError
 
-from bot import render
-from bot.deps import Deps
-from bot.errors import for_people, reason
+from bot.handlers.deps import Deps
 from bot.i18n import N_, _, decimal, ngettext, percent
-from bot.replies import Context, reply, reply_parts
-from bot.state import adopt_removed
-from bot.stats import Totals
-from retrieval import MAX_UPLOAD_BYTES, IndexReport, UsageError, VerbatimError
+from bot.messages.errors import for_people, reason
+from bot.messages.packing import pack
+from bot.messages.replies import Context, reply, reply_parts
+from bot.messages.words import format_name
+from bot.state.folder import adopt_removed
+from bot.state.stats import Totals
+from retrieval import IndexReport, TranscriptError, UsageError, VerbatimError, check_upload
 
 PRIVATE_ONLY = N_("Usage figures are shown only in your private chat with me; send /stats there.")
 
-MB = 1_048_576
 
 
 class Admins:
@@ -45,7 +45,7 @@ class Admins:
                 report = await self.deps.work.costly(self.deps.service.index, True)
             except VerbatimError as err:
                 raise UsageError("Reindex failed: {error}. The previous index is still in use.", error=err) from err
-        await reply_parts(update, context, render.pack(report_lines(report, reindexed=True), separator="\n"))
+        await reply_parts(update, context, pack(report_lines(report, reindexed=True), separator="\n"))
 
     async def upload(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -54,9 +54,10 @@ class Admins:
         self.deps.require_admin(update)
         document = message.document
         name = document.file_name or "transcript.txt"
-        if document.file_size and document.file_size > MAX_UPLOAD_BYTES:
-            raise UsageError("Not added: {name} is {size:.1f} MB; the limit is {limit} MB. Split it into parts.",
-                             name=name, size=document.file_size / MB, limit=MAX_UPLOAD_BYTES // MB)
+        try:  # before downloading it: Telegram says the size
+            check_upload(name, document.file_size or 0)
+        except TranscriptError as err:
+            raise UsageError("Not added: {error}. Nothing was stored.", error=err) from err
         try:
             file = await document.get_file()
             raw = bytes(await file.download_as_bytearray())
@@ -69,7 +70,7 @@ class Admins:
                 raise UsageError("Not added: {error}. Nothing was stored.", error=err) from err
             raise UsageError("Not added: indexing failed ({error}); the file was taken back out, nothing "
                              "changed.", error=err) from err
-        await reply_parts(update, context, render.pack(lines, separator="\n"))
+        await reply_parts(update, context, pack(lines, separator="\n"))
 
     def _add(self, name: str, raw: bytes) -> list[str]:
         """Store and index the file (in a worker thread); the lines that report it."""
@@ -83,7 +84,7 @@ class Admins:
             head = _("Added <code>{doc}</code>.").format(doc=doc)
         else:
             head = _("Added <code>{doc}</code> ({format}: {turns}, {sentences}).").format(
-                doc=doc, format=escape(render.format_name(source.format)),
+                doc=doc, format=escape(format_name(source.format)),
                 turns=ngettext("{count} turn", "{count} turns", source.turns).format(count=source.turns),
                 sentences=ngettext("{count} sentence", "{count} sentences", source.sentences).format(
                     count=source.sentences))
@@ -96,7 +97,7 @@ class Admins:
             sources = await self.deps.work.cheap(self.deps.service.sources)
             lines = [_("Usage: <code>/remove DOC</code>; indexed:"),
                      *(f"<code>{escape(s.doc)}</code>" for s in sources)]
-            await reply_parts(update, context, render.pack(lines, separator="\n"))
+            await reply_parts(update, context, pack(lines, separator="\n"))
             return
         try:
             report = await self.deps.work.costly(self._remove, doc)
@@ -107,7 +108,7 @@ class Admins:
                              "changed.", error=err) from err
         head = _("Removed <code>{doc}</code> (moved aside to the state folder's <code>removed/</code>, so it can "
                  "be restored).").format(doc=escape(doc))
-        await reply_parts(update, context, render.pack([head, *report_lines(report)], separator="\n"))
+        await reply_parts(update, context, pack([head, *report_lines(report)], separator="\n"))
 
     def _remove(self, doc: str) -> IndexReport:
         """Remove and reindex, then move the set-aside file out of the disposable index dir."""

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-import textwrap
 
-from retrieval import Answer, IndexReport
+from retrieval import Answer, IndexReport, plain_quotes
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -18,18 +17,8 @@ def printable(text: str) -> str:
 
 
 def format_answer(answer: Answer, width: int = 100) -> str:
-    if answer.abstained:
-        return answer.answer
-    lines: list[str] = []
-    speaker = None
-    for q in answer.quotes:
-        if q.speaker != speaker:
-            speaker = q.speaker
-            lines.append(f"{q.speaker_label}:")
-        body = textwrap.fill(f"“{q.text}”", width=width, initial_indent="  ", subsequent_indent="   ")
-        lines.append(body)
-        lines.append(f"     — {q.label}, {q.doc}:{q.start}-{q.end}")
-    return "\n".join(lines)
+    """The answer as the terminal shows it: each quote wrapped, with its citation and offsets."""
+    return answer.answer if answer.abstained else plain_quotes(answer.quotes, wrap=width)
 
 
 def format_report(report: IndexReport) -> str:

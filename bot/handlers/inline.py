@@ -8,7 +8,7 @@ a phone (p90 7 and 16); answering one takes 6-13 ms, like a question in a chat. 
   else is dropped: a query costs little, and a person pausing mid-word should see results. A person's
   queries are answered one at a time, and one overtaken by a newer one while it waited is answered
   empty without a search (Telegram's apps have already cancelled it).
-- **Rate limit**: the per-person bucket of questions (`bot.limits`), an inline search costing a quarter of
+- **Rate limit**: the per-person bucket of questions (`bot.state.buckets`), an inline search costing a quarter of
   a question: a burst of 5 questions is 20 searches, 20 questions a minute 80 searches, which covers
   typing on a phone without pause. A person a little over is paced (a wait of up to a second), not
   refused, so the finished question still gets its answer; one further over gets no results and a
@@ -41,24 +41,25 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import InlineQueryLimit, ParseMode
 from telegram.error import TelegramError
 
-from bot import render
-from bot.deps import Deps
+from bot.handlers.deps import Deps
 from bot.i18n import _
-from bot.replies import Context
-from retrieval import Answer, Quote, UsageError, VerbatimError, costly_question
+from bot.messages.answers import abstention, not_covered_line, quote_message
+from bot.messages.replies import Context
+from bot.messages.words import cite_text, speaker_line
+from retrieval import Answer, ParsedQuestion, Quote, UsageError, VerbatimError
 
 log = logging.getLogger(__name__)
-QUERY_CHARS = 256  # Telegram's own cap on an inline query; a server that sends more is not read further
+QUERY_CHARS = InlineQueryLimit.MAX_QUERY_LENGTH  # Telegram's cap on a query; more from a server is not read
 MIN_CHARS = 3  # shorter queries always abstain (benchmarks/inline_typing.py)
 COST = 0.25  # of a question's token in the per-person bucket
 PACE = 1.0  # seconds a person over the limit is made to wait before being told to slow down
 DEADLINE = 4.0  # seconds from a query's arrival to its answer; Telegram gives up on a query after about 10
 CACHE_SECONDS = 60  # Telegram may reuse an answer for the same query text this long, for everyone
-MAX_RESULTS = 50  # Telegram's cap
-TITLE_CHARS = 64
+MAX_RESULTS = InlineQueryLimit.RESULTS  # Telegram's cap on the results of one answer
+TITLE_CHARS = 64  # not a Telegram limit: a result's title is the start of its quote, cut here
 START = "inline"  # the button's /start parameter: opens the bot's help
 
 
@@ -127,10 +128,11 @@ def article(result_id: str, title: str, description: str, message: str) -> Inlin
 
 def quote_result(i: int, q: Quote, link: str, title: str | None) -> InlineQueryResultArticle:
     """Titled with the start of the quote, described by its speaker and citation; posts `quote_message`.
-    Ids need only be unique within one answer (Telegram: 1-64 bytes), so the position will do."""
-    said = f"{unescape(render.speaker_line(q))}, {render.cite_text(q.cite, q.label)}"
+    Ids need only be unique within one answer (Telegram: `InlineQueryResultLimit`, 1-64 bytes), so the
+    position will do."""
+    said = f"{unescape(speaker_line(q))}, {cite_text(q.cite, q.label)}"
     where = said + (f" · {title}" if title else "")
-    return article(f"quote-{i}", short(q.text), where, render.quote_message(q, link, title))
+    return article(f"quote-{i}", short(q.text), where, quote_message(q, link, title))
 
 
 def answer_reply(answer: Answer, question: str, link_for: Callable[[Quote], str],
@@ -138,10 +140,9 @@ def answer_reply(answer: Answer, question: str, link_for: Callable[[Quote], str]
     """Quotes as results; an abstention as one result that says so (posting it shows the question and
     what the transcripts do answer), with the button that opens the bot."""
     if answer.abstained or not answer.quotes:
-        message = f"<b>{escape(question)}</b>\n\n{render.abstention(answer, subject)}"
+        message = f"<b>{escape(question)}</b>\n\n{abstention(answer, subject)}"
         result = article("abstained", _("Nothing to quote"),
-                         _(render.NOT_COVERED.get(subject, render.NOT_COVERED["transcripts"])),
-                         message)
+                         not_covered_line(subject), message)
         return Reply([result], button(_("Ask me in a chat")), CACHE_SECONDS)
     results = [quote_result(i, q, link_for(q), titles.get(q.doc) if titles else None)
                for i, q in enumerate(answer.quotes[:MAX_RESULTS])]
@@ -191,15 +192,12 @@ class Inline:
         if wait > 0:
             return Reply(button=button(_("Too many questions; try again in {seconds} s").format(
                 seconds=max(1, round(wait)))))
-        link_for, work = self.deps.link_for(context), self.deps.work
-        if costly_question(self.deps.service, text):  # microseconds for 256 characters: no thread hop
-            return await work.costly(self._reply, text, link_for, owner=who)
-        return await work.cheap(self._reply, text, link_for)
+        return await self.deps.in_lane(text, self._reply, self.deps.link_for(context), owner=who)
 
-    def _reply(self, text: str, link_for: Callable[[Quote], str]) -> Reply:
+    def _reply(self, question: ParsedQuestion, link_for: Callable[[Quote], str]) -> Reply:
         """In a worker thread: the answer, rendered as results; nothing is recorded."""
-        answer = self.deps.service.ask(text)
-        return answer_reply(answer, text, link_for, self.deps.titles(), self.deps.subject())
+        answer = self.deps.service.ask(question)
+        return answer_reply(answer, question.text, link_for, self.deps.titles(), self.deps.subject())
 
 
 async def _send(query: InlineQuery, reply: Reply) -> None:

@@ -17,16 +17,19 @@ from html import escape
 from telegram import Bot, ChatMember, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import i18n, render
-from bot.deps import Deps
+from bot import i18n
+from bot.handlers.deps import Deps
 from bot.i18n import _, ngettext
-from bot.replies import Context, reply, reply_parts, send
+from bot.messages.packing import pack
+from bot.messages.replies import Context, reply, reply_parts, send
+from bot.messages.summaries import invitation, summary_abstention
 from retrieval import DEFAULT_SUMMARY_WORDS, Summary, UsageError, format_summary
 
 log = logging.getLogger(__name__)
 SUMMARY_WORDS = DEFAULT_SUMMARY_WORDS
 DIGEST_WORDS = 600  # a digest part is one exchange or section of a summary this long
 DIGEST_KEY = "digest"
+MAX_ARGS = 64  # not a Telegram limit: the words of /summary's arguments read
 
 
 class Posts:
@@ -48,9 +51,9 @@ class Posts:
     async def summary(self, update: Update, context: Context) -> None:
         """/summary [doc] [topic], in private chats and groups."""
         user = update.effective_user
-        summary = await self.deps.work.costly(self._summarize, list(context.args or [])[:64],
+        summary = await self.deps.work.costly(self._summarize, list(context.args or [])[:MAX_ARGS],
                                               owner=user.id if user else None)
-        await reply_parts(update, context, render.pack(self.deps.summary_blocks(summary, context)))
+        await reply_parts(update, context, pack(self.deps.summary_blocks(summary, context)))
 
     async def post_summary(self, update: Update, context: Context) -> None:
         """/post_summary [doc] [topic]: admins post a summary to VERBATIM_CHANNEL_ID."""
@@ -68,7 +71,7 @@ class Posts:
         except UsageError as err:
             raise UsageError("Nothing posted: {error}", error=err) from err
         if summary.abstained:
-            why = render.summary_abstention(summary, self.deps.subject())
+            why = summary_abstention(summary, self.deps.subject())
             await reply(update, context, _("Nothing posted: {reason}").format(reason=why))
             return
         with i18n.using(self.deps.settings.channel_language):
@@ -81,7 +84,7 @@ class Posts:
     async def _post(self, context: Context, channel: int | str, blocks: list[str]) -> int:
         """Post to the channel with the invitation to ask under it (in the channel's language, as the
         caller set it); returns how many messages went out."""
-        parts = render.pack([*blocks, render.invitation(context.bot.username)])
+        parts = pack([*blocks, invitation(context.bot.username)])
         sent = 0
         for part in parts:
             if await send(context, channel, part) is not None:

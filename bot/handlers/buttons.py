@@ -1,6 +1,6 @@
 """The buttons under an answer: more quotes, a quote's context, and feedback.
 
-A button carries only a question's row id (see `bot.callbacks`); the question and the quotes shown are
+A button carries only a question's row id (see `bot.messages.callbacks`); the question and the quotes shown are
 read back from the stats database, so buttons keep working after a restart, and a button whose question
 is gone (purged after the retention period, or forgotten) is answered with a short note instead of an
 error. A button works only for the person who asked, in the chat where they asked: the row keeps a keyed
@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, Update
 
-from bot import callbacks, render
-from bot.callbacks import Kind
-from bot.deps import Deps
-from bot.handlers import choose_language
+from bot.handlers.deps import Deps
+from bot.handlers.language import choose_language
 from bot.i18n import LANGUAGES, N_, _
-from bot.replies import Context, reply, reply_parts
-from bot.stats import Asked
-from retrieval import costly_question
+from bot.messages import callbacks
+from bot.messages.answers import NO_MORE
+from bot.messages.callbacks import Kind
+from bot.messages.keyboards import answer_keyboard
+from bot.messages.passages import context_parts
+from bot.messages.replies import Context, reply, reply_parts
+from bot.state.stats import Asked
 
 NOT_YOURS = N_("These buttons belong to whoever asked; ask your own question to get yours.")
 GONE = N_("I no longer have that question; please ask it again.")
@@ -62,18 +64,15 @@ class Buttons:
             await self._feedback(query, asked, press.value)
 
     async def _more(self, update: Update, context: Context, query: CallbackQuery, asked: Asked) -> None:
-        stats, service, work = self.deps.stats, self.deps.service, self.deps.work
+        deps = self.deps
         shown = {(d, s) for d, s, _end in asked.shown}
         await query.answer()  # now: Telegram refuses an answer to a query older than about 15 s
-        if await work.cheap(costly_question, service, asked.question):
-            answer = await work.costly(service.more, asked.question, asked.doc, shown, owner=query.from_user.id)
-        else:
-            answer = await work.cheap(service.more, asked.question, asked.doc, shown)
+        answer = await deps.in_lane(asked.question, deps.service.more, asked.doc, shown, owner=query.from_user.id)
         if not answer.quotes:
-            await reply(update, context, _(render.NO_MORE))
+            await reply(update, context, _(NO_MORE))
             return
-        first = await work.cheap(stats.add_shown, asked.id, answer)  # where these quotes were numbered
-        keyboard = render.answer_keyboard(asked.id, first, len(answer.quotes))
+        first = await deps.work.cheap(deps.stats.add_shown, asked.id, answer)  # where these quotes were numbered
+        keyboard = answer_keyboard(asked.id, first, len(answer.quotes))
         await reply_parts(update, context, self.deps.answer_parts(answer, context), keyboard)
 
     async def _context(self, update: Update, context: Context, query: CallbackQuery, asked: Asked,
@@ -84,7 +83,7 @@ class Buttons:
         doc, start, end = asked.shown[position]
         ctx = await self.deps.work.cheap(self.deps.service.context, doc, start, end)
         await query.answer()
-        await reply_parts(update, context, render.context_parts(ctx))
+        await reply_parts(update, context, context_parts(ctx))
 
     async def _feedback(self, query: CallbackQuery, asked: Asked, value: int) -> None:
         if value not in (1, -1):

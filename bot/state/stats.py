@@ -5,7 +5,7 @@ data is capped at 64 bytes), and the question, its scope and the quotes shown ar
 
 Privacy by design (README "Privacy"; `/privacy` says it to people):
 - no Telegram id, name or chat title is stored: a chat, a person and a voter are keyed hashes
-  (`bot.privacy.Identity`), enough to bind a button to who asked and to count people;
+  (`bot.state.privacy.Identity`), enough to bind a button to who asked and to count people;
 - a question's text, the quotes shown and who asked are kept for `retention` seconds (48 h by default:
   as long as the buttons under the answer are worth pressing), then erased by `purge`; what stays is a
   count (when, chat type, abstained, how long it took, a vote's value) that names no one;
@@ -18,57 +18,17 @@ Privacy by design (README "Privacy"; `/privacy` says it to people):
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.privacy import Identity, private_dir, private_file
+from bot.config import DEFAULT_RETENTION_HOURS
+from bot.state.database import open_database, transaction
+from bot.state.privacy import Identity, private_dir
 from retrieval import Answer
 
-log = logging.getLogger(__name__)
-VERSION = 2
-DEFAULT_RETENTION = 48 * 3600.0
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS questions (
-    id INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    chat_type TEXT NOT NULL,
-    chat TEXT,          -- keyed hash of the chat id; NULL once purged
-    person TEXT,        -- keyed hash of the asker's id; NULL once purged
-    question TEXT,      -- NULL once purged
-    doc TEXT,
-    abstained INTEGER NOT NULL,
-    ms REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS shown (
-    question_id INTEGER NOT NULL REFERENCES questions(id),
-    position INTEGER NOT NULL,
-    doc TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    PRIMARY KEY (question_id, position)
-);
-CREATE TABLE IF NOT EXISTS feedback (
-    question_id INTEGER NOT NULL REFERENCES questions(id),
-    voter TEXT,         -- keyed hash of the voter's id; NULL once purged
-    value INTEGER NOT NULL,
-    at REAL NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS feedback_vote ON feedback(question_id, voter);
-CREATE INDEX IF NOT EXISTS questions_person ON questions(person);
-CREATE INDEX IF NOT EXISTS questions_at ON questions(at);
-CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS languages (
-    person TEXT PRIMARY KEY,  -- keyed hash of the person's id
-    language TEXT NOT NULL    -- "en", "az", "ru": what they chose with /language
-);
-"""
+DEFAULT_RETENTION = DEFAULT_RETENTION_HOURS * 3600  # seconds
 
 
 @dataclass(frozen=True)
@@ -106,62 +66,8 @@ class Stats:
         self.identity = identity or Identity.in_dir(path.parent)
         self.retention = retention
         self._lock = threading.Lock()
-        self._db = self._open(path)
+        self._db = open_database(path, self.identity)
         self._languages = self._read_languages()
-
-    # -- opening -------------------------------------------------------------------------------------
-    def _open(self, path: Path) -> sqlite3.Connection:
-        """The database, created 0600. One SQLite cannot read is deleted and started afresh: what it held
-        (counts, the digest's place, perhaps question texts an old version kept) cannot be read back, and
-        keeping an unreadable copy of people's questions forever is what this store must never do."""
-        try:
-            return self._connect(path)
-        except sqlite3.DatabaseError as err:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            log.warning("the stats database %s could not be read (%s); deleted it and started a new one", path, err)
-            return self._connect(path)
-
-    def _connect(self, path: Path) -> sqlite3.Connection:
-        private_file(path)  # SQLite gives its -wal and -shm files the database file's mode
-        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        try:
-            db.execute("PRAGMA secure_delete=ON")
-            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("quick_check failed")
-            db.execute("PRAGMA journal_mode=WAL")
-            columns = {r[1] for r in db.execute("PRAGMA table_info(questions)")}
-            if "user_id" in columns:
-                self._migrate(db)
-            db.executescript(SCHEMA)
-            db.execute(f"PRAGMA user_version={VERSION}")
-        except BaseException:
-            db.close()
-            raise
-        return db
-
-    def _migrate(self, db: sqlite3.Connection) -> None:
-        """A version 1 database (raw ids and chat titles): hashed, titles dropped, then purged as usual."""
-        ident = self.identity
-        db.create_function("person_of", 1, lambda v: None if v is None else ident.person(int(v)))
-        db.create_function("chat_of", 1, lambda v: None if v is None else ident.chat(int(v)))
-        db.executescript("""
-            BEGIN;
-            ALTER TABLE questions RENAME TO questions_v1;
-            ALTER TABLE feedback RENAME TO feedback_v1;
-            DROP INDEX IF EXISTS questions_chat;
-            """ + SCHEMA + """
-            INSERT INTO questions (id, at, chat_type, chat, person, question, doc, abstained, ms)
-                SELECT id, at, chat_type, chat_of(chat_id), person_of(user_id), question, doc, abstained, ms
-                FROM questions_v1;
-            INSERT OR REPLACE INTO feedback (question_id, voter, value, at)
-                SELECT question_id, person_of(user_id), value, at FROM feedback_v1;
-            DROP TABLE questions_v1;
-            DROP TABLE feedback_v1;
-            COMMIT;
-            """)  # noqa: S608 - constants only
-        db.execute("VACUUM")
-        log.info("stats database upgraded: ids hashed, chat titles dropped")
 
     def close(self) -> None:
         with self._lock:
@@ -170,7 +76,7 @@ class Stats:
     # -- recording -----------------------------------------------------------------------------------
     def record(self, chat_id: int, chat_type: str, user_id: int | None, answer: Answer) -> int:
         chat, person = self.identity.chat(chat_id), None if user_id is None else self.identity.person(user_id)
-        with self._lock, self._transaction():
+        with self._lock, transaction(self._db):
             cur = self._db.execute(
                 "INSERT INTO questions (at, chat_type, chat, person, question, doc, abstained, ms)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -182,21 +88,10 @@ class Stats:
     def add_shown(self, question_id: int, answer: Answer) -> int:
         """Appends the quotes after those already shown; returns the position of the first (two taps on
         "More quotes" get distinct positions, so each keyboard's Context buttons point at its own quotes)."""
-        with self._lock, self._transaction():
+        with self._lock, transaction(self._db):
             row = self._db.execute("SELECT COUNT(*) FROM shown WHERE question_id = ?", (question_id,)).fetchone()
             self._add_shown(question_id, int(row[0]), answer)
             return int(row[0])
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """Explicit BEGIN/COMMIT: in autocommit mode `with connection` would not make a transaction."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def _add_shown(self, qid: int, first: int, answer: Answer) -> None:
         self._db.executemany('INSERT INTO shown (question_id, position, doc, start, "end") VALUES (?, ?, ?, ?, ?)',
@@ -226,7 +121,7 @@ class Stats:
 
     def drop_text(self, question_id: int) -> None:
         """An edited question replaces its earlier version: the old text and quotes go at once."""
-        with self._lock, self._transaction():
+        with self._lock, transaction(self._db):
             self._db.execute("DELETE FROM shown WHERE question_id = ?", (question_id,))
             self._db.execute("UPDATE questions SET question = NULL, chat = NULL, person = NULL WHERE id = ?",
                              (question_id,))
@@ -236,7 +131,7 @@ class Stats:
     def purge(self, now: float | None = None) -> int:
         """Erase what was kept for the buttons once `retention` has passed; returns how many questions."""
         cutoff = (time.time() if now is None else now) - self.retention
-        with self._lock, self._transaction():
+        with self._lock, transaction(self._db):
             old = "SELECT id FROM questions WHERE at < ? AND (question IS NOT NULL OR person IS NOT NULL " \
                   "OR chat IS NOT NULL)"
             self._db.execute(f"DELETE FROM shown WHERE question_id IN ({old})", (cutoff,))  # noqa: S608
@@ -253,7 +148,7 @@ class Stats:
     def forget(self, user_id: int) -> Forgotten:
         """Everything kept about a person: their questions (text, quotes shown, votes on them) and votes."""
         person = self.identity.person(user_id)
-        with self._lock, self._transaction():
+        with self._lock, transaction(self._db):
             ids = "SELECT id FROM questions WHERE person = ?"
             self._db.execute(f"DELETE FROM shown WHERE question_id IN ({ids})", (person,))  # noqa: S608
             self._db.execute(f"DELETE FROM feedback WHERE question_id IN ({ids})", (person,))  # noqa: S608

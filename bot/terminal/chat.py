@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.commands import Command
-from bot.text import format_answer, printable
+from bot.terminal.text import format_answer, printable
 from retrieval import Service, UsageError, VerbatimError
 
 Write = Callable[[str], None]

@@ -1,27 +1,35 @@
-"""What every group of handlers shares: the service, the stats, the settings, the per-user limiter, and
-the few rules that depend on them (who is an admin, how quotes are linked and titled).
+"""What every group of handlers shares: the service, the stats, the settings, the per-user limiter, the
+worker lanes, and the few rules that depend on them (who is an admin, which lane a question's work runs
+in, how quotes are linked and titled).
 
-Handlers get a `Deps` in their constructor instead of reaching into one another.
+Handlers get a `Deps` in their constructor instead of reaching into one another; `Callback` is the shape of
+every handler.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from telegram import Update
 
-from bot import i18n, render
+from bot import i18n
 from bot.config import BotSettings
 from bot.i18n import N_
-from bot.limits import UserLimiter
-from bot.replies import Context
-from bot.stats import Stats
-from bot.work import Work
-from retrieval import Answer, Quote, Service, Summary, UsageError
+from bot.messages import summaries
+from bot.messages.answers import answer_blocks
+from bot.messages.packing import pack
+from bot.messages.replies import Context
+from bot.state.buckets import UserLimiter
+from bot.state.stats import Stats
+from bot.state.work import Work
+from retrieval import Answer, ParsedQuestion, Quote, Service, Summary, UsageError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 REFUSAL = N_("Sorry, only the bot's admins can do that. Ask me a question instead!")
 
 
@@ -38,6 +46,20 @@ class Deps:
         user, chat = update.effective_user, update.effective_chat
         who = user.id if user else chat.id if chat else 0
         return self.limiter.admit(who, update.update_id, cost)
+
+    async def in_lane(self, text: str, fn: Callable[..., T], *args: object, owner: Hashable) -> T:
+        """`fn(question, *args)`, where `question` is `text` parsed once (`Service.parse`), in the lane it
+        needs (`bot.state.work`): the cheap lane for a question in English, parsed and answered there in one
+        hop; the costly lane (one job at a time per `owner`) for one that needs the multilingual model."""
+        question, result = await self.work.cheap(self._parsed, text, fn, *args)
+        if not question.costly:
+            return cast(T, result)
+        return await self.work.costly(fn, question, *args, owner=owner)
+
+    def _parsed(self, text: str, fn: Callable[..., T], *args: object) -> tuple[ParsedQuestion, T | None]:
+        """In a cheap worker thread: the parsed question and, unless it is costly, `fn(question, *args)`."""
+        question = self.service.parse(text)
+        return question, None if question.costly else fn(question, *args)
 
     def language(self, update: Update) -> str:
         """The reader's language: their /language choice, else their Telegram app's, else English."""
@@ -65,7 +87,7 @@ class Deps:
         return lambda q: f"https://t.me/{username}?start={self.service.ref(q)}"
 
     def subject(self) -> str:
-        """What an abstention says was searched: "interview", "transcript" or "transcripts" (`render`
+        """What an abstention says was searched: "interview", "transcript" or "transcripts" (`bot.messages`
         words each in full, in the reader's language)."""
         sources = self.service.sources()
         if len(sources) == 1:
@@ -79,7 +101,7 @@ class Deps:
 
     def answer_parts(self, answer: Answer, context: Context) -> list[str]:
         """An answer as the messages that carry it, cited and linked."""
-        return render.pack(render.answer_blocks(answer, self.link_for(context), self.titles(), self.subject()))
+        return pack(answer_blocks(answer, self.link_for(context), self.titles(), self.subject()))
 
     def summary_blocks(self, summary: Summary, context: Context) -> list[str]:
-        return render.summary_blocks(summary, self.link_for(context), self.titles(), self.subject())
+        return summaries.summary_blocks(summary, self.link_for(context), self.titles(), self.subject())
