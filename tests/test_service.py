@@ -248,3 +248,22 @@ def test_an_english_question_never_waits_for_the_multilingual_model(service: Ser
         answered_meanwhile = not asking.is_alive()
     asking.join()
     assert answered_meanwhile and done == [True]
+
+
+def test_more_quotes_choose_again_from_the_first_answers_ranking(service: Service,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """"More quotes" searches nothing again: it takes the ranking the answer was chosen from."""
+    from retrieval.answer import pipeline
+
+    ranked: list[str] = []
+    real = pipeline.rank
+    monkeypatch.setattr(pipeline, "rank", lambda snapshot, question, *rest: ranked.append(question.text) or
+                        real(snapshot, question, *rest))
+    asked = "What did the minister say about the lobster season and the harbour?"
+    first = service.ask(asked, "hearings/fisheries.txt")
+    shown = {(q.doc, q.start) for q in first.quotes}
+    more = service.more(asked, "hearings/fisheries.txt", shown)
+    assert ranked == [asked]  # ranked once, for the answer
+    assert more.quotes and not {(q.doc, q.start) for q in more.quotes} & shown
+    service.more("Another question about lobsters?", "hearings/fisheries.txt", set())
+    assert len(ranked) == 2  # a question never asked is ranked, of course
