@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.wording import CITES, ONE_PAGE, PAGES, Translate, marked, same
+from retrieval.wording import CITES, ONE_PAGE, PAGES, TIMED, Translate, marked, same
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class Cite:
         """The citation in the words `translate` gives its templates (wording.py): English by default."""
         if self.kind == "time":
             where = self.time or ""
+        elif self.time is not None:  # a question or an answer in subtitles: its number and its time
+            where = translate(TIMED[self.kind]).format(number=self.number, time=self.time)
         else:
             template = CITES[self.kind][self.paragraph is not None]
             where = translate(template).format(number=self.number, paragraph=self.paragraph)

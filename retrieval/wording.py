@@ -38,6 +38,7 @@ CITES: dict[str, tuple[str, str]] = {
     "paragraph": (N_("¶{number}"), N_("¶{number}")),
     "cue": (N_("cue {number}"), N_("cue {number}")),
 }
+TIMED = {"question": N_("Q{number}, {time}"), "answer": N_("answer to Q{number}, {time}")}
 ONE_PAGE = N_(", p. {page}")
 PAGES = N_(", pp. {first}–{last}")
 MARKED_INTERVIEWER = N_("{speaker} (interviewer)")

@@ -1,36 +1,27 @@
-"""Transcript text → speaker turns, by format, detected from the extension and then the content.
+"""Transcript text → a `Transcript`: the layout detected from the extension and then the content, parsed into
+speaker turns (layouts.py), and read for an interview's structure (structure.py).
 
-- interview: paragraphs split by blank lines; `- ` opens a turn, turns alternate interviewer/interviewee,
-  `Name - text` names the speaker, other paragraphs continue the current turn;
-- speaker: `Speaker: text` paragraphs (meetings, hearings);
-- srt / vtt subtitles: cues keep their times, speakers from `<v Name>` or a `NAME:` prefix;
-- prose: paragraphs without speakers.
-
-Speakers a transcript does not name get the placeholders of `wording.py` ("Interviewer", ...).
+Layouts: dashes (`- ` opens a turn; the shipped interview), labels (`Speaker: text`, `Q:`/`A:`,
+`Вопрос.`/`Ответ.`), SubRip and WebVTT subtitles, and prose. The format a transcript reports is "interview"
+when its turns have an interview's structure (in any layout but subtitles, which keep their times),
+else its layout: "speaker" (meetings, hearings), "srt", "vtt" or "prose".
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from retrieval.errors import TranscriptError
 from retrieval.ingest.metadata import Metadata, read_metadata
 from retrieval.ingest.reading import read_text
-from retrieval.parse.names import same_person
-from retrieval.parse.sentences import PARAGRAPH_BREAK, append_trimmed, split_sentences
-from retrieval.parse.subtitles import cues
-from retrieval.parse.turns import Paragraph, Sentence, Transcript, Turn
-from retrieval.parse.words import words
-from retrieval.wording import INTERVIEWEE, INTERVIEWER, NARRATOR, UNKNOWN_SPEAKER
+from retrieval.parse import layouts
+from retrieval.parse.sentences import PARAGRAPH_BREAK, append_trimmed
+from retrieval.parse.turns import Transcript, Turn
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".srt", ".vtt")
-
-_NAMED_TURN = re.compile(r"(?P<name>[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*(?: [A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’.]*){0,4}) [-–—] (?=\S)")
-_SPEAKER_TURN = re.compile(r"(?P<name>[^\s:][^:\n]{0,149}?):[ \t]+(?=\S)")
+LABEL_SHARE = 0.8  # of the labelled paragraphs, the two commonest labels' when labels are a minority
 
 
 def load(path: Path, doc: str) -> Transcript:
@@ -53,17 +44,19 @@ def parse(text: str, doc: str, metadata: Metadata | None = None, suffix: str = "
     meta = metadata or Metadata()
     fmt = detect_format(text, suffix)
     if fmt in ("srt", "vtt"):
-        turns = _parse_subtitles(text, doc)
+        turns = layouts.interview_or_meeting(text, layouts.subtitles(text, doc), meta)
     else:
         paragraphs = paragraph_spans(text)
         if fmt == "interview":
-            turns = _parse_interview(text, paragraphs, meta)
+            turns = layouts.dashes(text, paragraphs, meta)
         elif fmt == "speaker":
-            turns = _parse_speakers(text, paragraphs)
+            turns = layouts.interview_or_meeting(text, layouts.labelled(text, paragraphs), meta)
         else:
-            turns = _parse_prose(text, paragraphs, meta)
+            turns = layouts.prose(text, paragraphs, meta)
     if not any(t.sentences for t in turns):
         raise TranscriptError(doc, "has no sentences to quote")
+    if fmt == "speaker" and any(t.role == "interviewer" for t in turns):
+        fmt = "interview"
     return Transcript(doc=doc, text=text, format=fmt, metadata=meta, turns=_answered(turns))
 
 
@@ -80,14 +73,20 @@ def detect_format(text: str, suffix: str) -> str:
     if suffix in (".srt", ".vtt") or text.lstrip("\ufeff").startswith("WEBVTT"):
         return "vtt" if suffix == ".vtt" or text.lstrip("\ufeff").startswith("WEBVTT") else "srt"
     paragraphs = paragraph_spans(text)
-    heads = [text[s:e] for s, e in paragraphs]
-    dashed = sum(h.startswith("- ") for h in heads)
-    if dashed >= 2 and dashed * 5 >= len(heads):
+    dashed = sum(text.startswith(layouts.DASHES, s) for s, _ in paragraphs)
+    if dashed >= 2 and dashed * 5 >= len(paragraphs):
         return "interview"
-    speakers = sum(bool(_SPEAKER_TURN.match(h)) for h in heads)
-    if speakers >= 2 and speakers * 2 >= len(heads):
+    labels = [m.group("name").strip() for s, e in paragraphs if (m := layouts.label(text, s, e))]
+    if len(labels) >= 2 and len(labels) * 2 >= len(paragraphs):
         return "speaker"
+    if len(labels) >= 4 and len(labels) * 5 >= len(paragraphs) and _two_voices(labels):
+        return "speaker"  # an interview whose answers run over several unlabelled paragraphs
     return "prose"
+
+
+def _two_voices(labels: list[str]) -> bool:
+    counts = sorted((labels.count(x) for x in set(labels)), reverse=True)
+    return len(counts) >= 2 and counts[1] >= 2 and counts[0] + counts[1] >= LABEL_SHARE * len(labels)
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -98,133 +97,3 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
         begin = match.end()
     append_trimmed(text, begin, len(text), spans)
     return spans
-
-
-class _TurnBuilder:
-    """Collects paragraphs into turns; keeps the turn-numbering logic in one place for every format."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.turns: list[Turn] = []
-        self._open: dict[str, Any] | None = None
-
-    def open(self, speaker: str, role: str, question: int | None = None, answers: int | None = None) -> None:
-        self.close()
-        self._open = {"speaker": speaker, "role": role, "question": question, "answers": answers, "paras": []}
-
-    @property
-    def is_open(self) -> bool:
-        return self._open is not None
-
-    @property
-    def current(self) -> dict[str, Any] | None:
-        return self._open
-
-    def add(self, start: int, end: int, time: tuple[float, float] | None = None) -> None:
-        if self._open is None:
-            raise RuntimeError("add() before open()")
-        self._open["paras"].append((start, end, time))
-
-    def close(self) -> None:
-        if self._open is None or not self._open["paras"]:
-            self._open = None
-            return
-        index = len(self.turns)
-        paras: list[Paragraph] = []
-        sents: list[Sentence] = []
-        for number, (start, end, time) in enumerate(self._open["paras"], 1):
-            paras.append(Paragraph(start, end, number, time))
-            sents.extend(Sentence(s, e, index, number) for s, e in split_sentences(self.text, start, end))
-        o = self._open
-        self.turns.append(Turn(index, o["speaker"], o["role"], paras[0].start, paras[-1].end, tuple(paras),
-                               tuple(sents), o["question"], o["answers"]))
-        self._open = None
-
-
-def _parse_interview(text: str, paragraphs: list[tuple[int, int]], meta: Metadata) -> list[Turn]:
-    interviewer = meta.interviewer or INTERVIEWER
-    interviewee = meta.interviewee
-    builder = _TurnBuilder(text)
-    role = "interviewee"  # so the first dash turn is the interviewer's
-    question = 0
-    last_question_turn: int | None = None
-    for start, end in paragraphs:
-        named = _NAMED_TURN.match(text, start, end)
-        if text.startswith("- ", start) or named:
-            if named:
-                name = named.group("name")
-                role = "interviewer" if name == interviewer else "interviewee"
-                interviewee = interviewee or (name if role == "interviewee" else None)
-                start = named.end()
-            else:
-                role = "interviewer" if role == "interviewee" else "interviewee"
-                start += 2
-            builder.close()
-            if role == "interviewer":
-                question += 1
-                last_question_turn = len(builder.turns)
-                builder.open(interviewer, role, question)
-            else:
-                builder.open(interviewee or INTERVIEWEE, role, question or None, last_question_turn)
-        elif not builder.is_open:
-            builder.open(interviewee or UNKNOWN_SPEAKER, "speaker")
-        builder.add(start, end)
-    builder.close()
-    return builder.turns
-
-
-def _parse_speakers(text: str, paragraphs: list[tuple[int, int]]) -> list[Turn]:
-    builder = _TurnBuilder(text)
-    for start, end in paragraphs:
-        match = _SPEAKER_TURN.match(text, start, end)
-        if match:
-            builder.open(match.group("name").strip(), "speaker")
-            start = match.end()
-        elif not builder.is_open:
-            builder.open(UNKNOWN_SPEAKER, "speaker")
-        builder.add(start, end)
-    builder.close()
-    return _link_questions(text, builder.turns)
-
-
-def _link_questions(text: str, turns: list[Turn]) -> list[Turn]:
-    """In meetings, a turn responds to the latest question another speaker asked in the few turns
-    before it (a chair's "The minister." may sit between them)."""
-    linked: list[Turn] = []
-    for turn in turns:
-        asked = None
-        for prev in reversed(linked[-3:]):
-            if same_person(prev.speaker, turn.speaker):
-                break
-            if "?" in text[prev.start:prev.end] and _words(text, prev) >= 4:
-                asked = prev.index
-                break
-        linked.append(replace(turn, answers_turn=asked) if asked is not None else turn)
-    return linked
-
-
-def _words(text: str, turn: Turn) -> int:
-    return len(words(text[turn.start:turn.end]))
-
-
-def _parse_prose(text: str, paragraphs: list[tuple[int, int]], meta: Metadata) -> list[Turn]:
-    builder = _TurnBuilder(text)
-    builder.open(meta.interviewee or NARRATOR, "speaker")
-    for start, end in paragraphs:
-        builder.add(start, end)
-    builder.close()
-    return builder.turns
-
-
-def _parse_subtitles(text: str, doc: str) -> list[Turn]:
-    """Consecutive cues of one speaker make a turn; a cue without a speaker continues the last one's."""
-    builder = _TurnBuilder(text)
-    for speaker, start, end, time in cues(text, doc):
-        current = builder.current
-        if speaker is None:
-            speaker = current["speaker"] if current else UNKNOWN_SPEAKER
-        if current is None or current["speaker"] != speaker:
-            builder.open(speaker, "speaker")
-        builder.add(start, end, time)
-    builder.close()
-    return builder.turns

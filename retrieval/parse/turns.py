@@ -47,6 +47,7 @@ class Turn:
     question: int | None = None
     answers_turn: int | None = None
     answered_by: tuple[int, ...] = ()  # the turns that answer this one, in order
+    paragraph_offset: int = 0  # paragraphs of the same answer in earlier turns (an interjection came between)
 
 
 @dataclass(frozen=True)
@@ -90,17 +91,20 @@ class Transcript:
         return replace(where, pages=pages) if pages else where
 
     def _where(self, turn: Turn, paragraph: int) -> Cite:
+        number = paragraph + turn.paragraph_offset
+        many = len(turn.paragraphs) > 1 or turn.paragraph_offset > 0
+        time = turn.paragraphs[paragraph - 1].time if self.format in ("srt", "vtt") else None
+        stamp = format_time(time[0]) if time else None
+        if turn.question is not None and turn.role in ("interviewer", "interviewee"):
+            kind = "question" if turn.role == "interviewer" else "answer"
+            if stamp is not None:
+                return Cite(kind, turn.question, time=stamp)
+            return Cite(kind, turn.question, number if kind == "answer" or many else None)
         if self.format in ("srt", "vtt"):
-            time = turn.paragraphs[paragraph - 1].time
-            return Cite("time", time=format_time(time[0])) if time else Cite("cue", paragraph)
-        many = len(turn.paragraphs) > 1
-        if self.format == "interview" and turn.question is not None:
-            if turn.role == "interviewer":
-                return Cite("question", turn.question, paragraph if many else None)
-            return Cite("answer", turn.question, paragraph)
+            return Cite("time", time=stamp) if stamp else Cite("cue", paragraph)
         if self.format == "prose":
             return Cite("paragraph", turn.paragraphs[paragraph - 1].number)
-        return Cite("turn", turn.index + 1, paragraph if many else None)
+        return Cite("turn", turn.index + 1, number if many else None)
 
 
 def asking(sentence: str) -> bool:

@@ -76,7 +76,7 @@ def summarize_doc(snapshot: Snapshot, doc: str, budget: int, params: SummaryPara
     """Parts for one transcript within `budget` words; `candidates` limits the sentences (topic focus)."""
     transcript = snapshot.transcripts[doc]
     vectors = snapshot.sentence_vectors(snapshot.sentences.of_doc[doc])
-    if transcript.format == "interview" and any(t.question is not None for t in transcript.turns):
+    if any(t.role == "interviewer" and t.question is not None for t in transcript.turns):
         return _interview(snapshot, vectors, doc, budget, params, candidates, relevance)
     return _sections(snapshot, vectors, doc, budget, params, candidates, relevance)
 
