@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test test-fast lint catalogs bench bench-speed bench-bot bench-extraction eval curve fuzz reliability clean
+.PHONY: install run test test-fast lint catalogs bench bench-speed bench-bot bench-extraction eval calibrate curve fuzz reliability clean
 
 install: $(STAMP)
 
@@ -37,12 +37,19 @@ lint: install
 catalogs: install
 	$(BIN)/python -m bot.catalogs
 
-# Quality on the shared evaluation sets (needs ../shared or SHARED=path).
+# Quality on the shared evaluation sets and on every dev interview (benchmarks/interviews), each reported apart
+# (needs ../shared or SHARED=path for the scorer).
 eval: install
 	$(BIN)/python benchmarks/evaluate.py $(SHARED)/eval/interview-dev.jsonl data/transcripts $(SHARED)/eval/score.py
 	for set in committee-val all-val; do \
 	  $(BIN)/python benchmarks/evaluate.py $(SHARED)/eval/qmsum/$$set/questions.jsonl \
 	    $(SHARED)/eval/qmsum/$$set/transcripts $(SHARED)/eval/score.py || exit 1; done
+	$(BIN)/python benchmarks/interviews.py $(SHARED)/eval/score.py
+
+# The abstention fitted on data, each dev interview left out in turn, and its curves (benchmarks/calibration).
+calibrate: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/calibrate.py $(SHARED)
 
 # The abstention curve: every dev question's answerability score against each threshold (needs ../shared).
 curve: install

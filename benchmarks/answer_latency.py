@@ -1,9 +1,11 @@
-"""Answer time by question language on a question set, the service loaded once.
+"""Answer time by question language, the service loaded once per transcript set.
 
-usage: python benchmarks/answer_latency.py QUESTIONS.jsonl DATA_DIR [--passes 3]
+usage: python benchmarks/answer_latency.py SHARED [--passes 3]
 
-Prints, per pass, the median and worst `ms` (model loading excluded) of English and of other questions,
-then the median of the passes' medians: the machines are noisy, so one pass is never the figure.
+Every interview of the corpus: the shipped one (with SHARED's interview-dev questions) and each dev interview
+(benchmarks/interviews/*, its own questions). Prints, per interview and pass, the median and worst `ms`
+(model loading excluded) of English and of other questions, then per interview the median of the passes'
+medians: the machines are noisy, so one pass is never the figure.
 """
 
 from __future__ import annotations
@@ -13,31 +15,51 @@ import json
 import statistics
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from retrieval.config import Settings
-from retrieval.service import Service
+from retrieval import Service, Settings
+
+ROOT = Path(__file__).resolve().parent
+
+
+def corpus(shared: Path) -> dict[str, tuple[Path, list[dict[str, Any]]]]:
+    found = {"shipped": (ROOT.parent / "data" / "transcripts", _rows(shared / "eval" / "interview-dev.jsonl"))}
+    for folder in sorted(p for p in (ROOT / "interviews").iterdir() if (p / "transcripts").is_dir()):
+        found[folder.name] = (folder / "transcripts", [r for f in sorted(folder.glob("questions*.jsonl"))
+                                                       for r in _rows(f)])
+    return found
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def timings(data: Path, rows: list[dict[str, Any]], passes: int, name: str) -> dict[str, float]:
+    medians: dict[str, list[float]] = {"en": [], "other": []}
+    with Service(Settings(data, Path(tempfile.mkdtemp(prefix="verbatim-latency-")))) as service:
+        service.open()
+        for r in rows[:3]:  # warm the caches the first questions fill
+            service.ask(r["question"], r.get("doc"))
+        for n in range(passes):
+            times: dict[str, list[float]] = {"en": [], "other": []}
+            for r in rows:
+                ms = service.ask(r["question"], r.get("doc")).ms
+                times["en" if r.get("lang", "en") == "en" else "other"].append(ms)
+            for lang, ms_list in times.items():
+                if ms_list:
+                    medians[lang].append(statistics.median(ms_list))
+                    print(f"{name} pass {n + 1} {lang}: p50 {statistics.median(ms_list):.1f} ms, "
+                          f"worst {max(ms_list):.1f} ms")
+    return {f"{lang}_p50_ms": round(statistics.median(m), 1) for lang, m in medians.items() if m}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("questions", type=Path)
-    ap.add_argument("data_dir", type=Path)
+    ap.add_argument("shared", type=Path)
     ap.add_argument("--passes", type=int, default=3)
     args = ap.parse_args()
-    rows = [json.loads(x) for x in args.questions.read_text(encoding="utf-8").splitlines() if x.strip()]
-    medians: dict[str, list[float]] = {"en": [], "other": []}
-    with Service(Settings(args.data_dir, Path(tempfile.mkdtemp(prefix="verbatim-latency-")))) as service:
-        service.open()
-        for n in range(args.passes):
-            times: dict[str, list[float]] = {"en": [], "other": []}
-            for r in rows:
-                times["en" if r.get("lang", "en") == "en" else "other"].append(service.ask(r["question"],
-                                                                                            r.get("doc")).ms)
-            for lang, ms in times.items():
-                if ms:
-                    medians[lang].append(statistics.median(ms))
-                    print(f"pass {n + 1} {lang}: p50 {statistics.median(ms):.1f} ms, worst {max(ms):.1f} ms")
-    print(json.dumps({f"{lang}_p50_ms": round(statistics.median(m), 1) for lang, m in medians.items() if m}))
+    found = {name: timings(data, rows, args.passes, name) for name, (data, rows) in corpus(args.shared).items()}
+    print(json.dumps(found))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ DEFAULT_SUMMARY_WORDS = 250  # a summary's default budget of quoted words
 MIN_TRANSCRIPT_WORDS = 40  # a transcript's least share of a summary of several: less would quote nothing
 TOPIC_WINDOWS = 6  # passages a summary topic draws its sentences from
 TOPIC_SHARE = 0.75  # an exchange stays in a topic summary if its passage ranks within this share of the best
-SMALL_DOC_CHARS = 15_000  # interviews this short get multilingual vectors at index time (~5 s each)
+SMALL_DOC_CHARS = 15_000  # transcripts this short have every sentence read by the multilingual model at index time
+INTERVIEW_DOC_CHARS = 60_000  # and interviews this short (about 4 kB a second, so up to 15 s once; kept in the index)
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,15 @@ class QuoteParams:
     abstain_threshold: float = 0.0
     min_dense: float = 0.3  # the static model's best chunk similarity
     dense_spread: float = 0.1
-    min_sentence_e5: float = 0.82  # the multilingual model's best sentence similarity (small transcripts)
-    sentence_e5_spread: float = 0.02
+    # where the multilingual model read every sentence: log-odds of an answer (benchmarks/calibrate.py)
+    read_bias: float = -40.143
+    read_best: float = 48.524  # the best sentence similarity
+    read_lift: float = 42.134  # how far the best stands out of the transcript's centre
+    read_standing: float = -0.757  # the same in units of the sentences' spread
+    read_coverage: float = 1.75  # the words evidence, where the question and the transcript share a language
+    read_across: float = 1.352  # the question and the transcript are in different languages
+    read_azerbaijani: float = -2.066  # an Azerbaijani question (the model reads them all a little closer)
+    read_absent: float = -1.093  # share of the question's names the transcript never mentions
     min_dense_multilingual: float = 0.75  # the multilingual model's best chunk similarity
     multilingual_spread: float = 0.05
     min_coverage: float = 0.5  # share of the question's rare terms the transcript contains

@@ -16,6 +16,7 @@ gives a service with other parameters over the same `Index`, so tuning never rel
 from __future__ import annotations
 
 from retrieval.answer import refs
+from retrieval.answer.abstain import Evidence
 from retrieval.answer.context import surrounding
 from retrieval.answer.pipeline import Answerer
 from retrieval.answer.question import ParsedQuestion, parse_question
@@ -92,6 +93,11 @@ class Service:
         """The answer and its answerability score (benchmarks/abstention.py draws it against the threshold)."""
         parsed, snapshot = self._prepared(question, doc)
         return self._answerer.judged(snapshot, parsed, doc)
+
+    def weighed(self, question: str | ParsedQuestion, doc: str | None = None) -> tuple[Answer, Evidence | None]:
+        """The answer and the evidence its abstention weighed (for benchmarks/calibrate.py)."""
+        parsed, snapshot = self._prepared(question, doc)
+        return self._answerer.weighed(snapshot, parsed, doc)
 
     def more(self, question: str | ParsedQuestion, doc: str | None, shown: set[tuple[str, int]],
              count: int = 3) -> Answer:

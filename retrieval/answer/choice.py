@@ -72,7 +72,7 @@ def choose(snapshot: Snapshot, question: ParsedQuestion, q_vector: np.ndarray, v
     for chunk, prior in priors.items():
         for s in of_chunk[chunk]:
             dense = float(vectors[s] @ q_vector)
-            if meaning is not None:
+            if meaning is not None and meaning.joins:
                 dense += params.e5_weight * (meaning.sims.get(s, meaning.centre) - meaning.centre)
             score = score_sentence(snapshot, s, chunk, prior, dense, weighed, params)
             if score is not None and (s not in best or best[s].score < score):

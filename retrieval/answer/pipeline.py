@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from retrieval.answer.abstain import answerability
+from retrieval.answer.abstain import Evidence, evidence
 from retrieval.answer.choice import Choice, VectorsFor, choose
 from retrieval.answer.passages import Window, windows
 from retrieval.answer.question import ParsedQuestion
@@ -70,7 +70,16 @@ class Answerer:
     def judged(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None = None) -> tuple[Answer, float]:
         """The answer and its answerability score (retrieval/answer/abstain.py; -inf when search found
         nothing), which benchmarks/abstention.py draws against the threshold."""
+        answer, found = self.weighed(snapshot, question, doc)
+        return answer, float("-inf") if found is None else found.score(self.quotes)
+
+    def weighed(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None = None
+                ) -> tuple[Answer, Evidence | None]:
+        """The answer and the evidence its abstention weighed (benchmarks/calibrate.py fits the weights)."""
         began = time.perf_counter()
+        if question.nonsense and question.text:  # nothing to search for: no model reads it
+            snapshot.check_doc(doc)
+            return self._abstain(snapshot, question, doc, (), began), None
         ranking, found = self._ranked(snapshot, question, doc)
         return self._answer(snapshot, question, doc, ranking, found, self.quotes, began)
 
@@ -84,25 +93,24 @@ class Answerer:
         return ranking, found
 
     def _answer(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None, ranking: Ranking,
-                found: list[Window], params: QuoteParams, began: float) -> tuple[Answer, float]:
+                found: list[Window], params: QuoteParams, began: float) -> tuple[Answer, Evidence | None]:
         if not ranking.ranked:
-            return self._abstain(snapshot, question, doc, (), began), float("-inf")
+            return self._abstain(snapshot, question, doc, (), began), None
         chosen = choose(snapshot, question, ranking.q_vector, self._vectors_for(snapshot, question, ranking, params),
                         ranking.ranked, found, params, ranking.meaning)
         quotes = in_reading_order(snapshot, (c.sentence for c in chosen))
         passages = tuple(_passages(snapshot, found, chosen))
-        score = answerability(snapshot, question, doc, ranking.ranked, [q.text for q in quotes], params,
-                              ranking.best_sentence)
-        if score < params.abstain_threshold:
-            return self._abstain(snapshot, question, doc, passages, began), score
+        weighed = evidence(snapshot, question, doc, ranking, [q.text for q in quotes])
+        if weighed is None or weighed.score(params) < params.abstain_threshold:
+            return self._abstain(snapshot, question, doc, passages, began), weighed
         return Answer(question.text, doc, False, plain_quotes(quotes), tuple(quotes), passages,
-                      (time.perf_counter() - began) * 1000), score
+                      (time.perf_counter() - began) * 1000), weighed
 
     def _vectors_for(self, snapshot: Snapshot, question: ParsedQuestion, ranking: Ranking,
                      params: QuoteParams) -> VectorsFor:
         """Sentence vectors in the model that ranked the chunks: the snapshot's main-model ones, or the
         multilingual model's for the sentences of the best chunks."""
-        if question.english:
+        if ranking.static:
             return snapshot.sentence_vectors
         chunks = [r.chunk for r in ranking.ranked[: params.candidate_chunks * params.multilingual_chunks_factor]]
 

@@ -11,9 +11,10 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from retrieval.answer.language import is_english
-from retrieval.index.lexical import STOPWORDS, terms
+from retrieval.answer.language import question_language
+from retrieval.index.lexical import ANY_STOPWORD, STOPWORDS, terms
 from retrieval.params import MAX_QUESTION_CHARS
+from retrieval.parse.words import words
 
 # "Summarize the discussion of ...": an overview, with more ground to cover.
 _BROAD = re.compile(r"^\s*(?:summari[sz]e|describe|give an overview|overview)\b|\b(?:discussion|discussed|debate|"
@@ -29,9 +30,10 @@ _QUANTITY = re.compile(r"\bhow (?:much|many|long|often|far|old|large|big)\b|\bwh
 _DATE = re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bin which year\b|(?<!\w)(?:когда|"
                    r"в каком году|какого числа|nə vaxt|hansı (?:il|tarix|gün))(?![\w-])", re.I)
 # Runs of capitalised words ("European Court of Human Rights"), and lone capitals ("Professor C").
-_NAME = re.compile(r"[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’-]*(?:\s+(?:of\s+(?:the\s+)?|for\s+|de\s+|van\s+|von\s+)?"
-                   r"[A-ZÀ-ÖØ-ÞƏĞİŞ][\w'’-]*)*")
+_NAME = re.compile(r"[A-ZÀ-ÖØ-ÞƏĞİŞА-ЯЁ][\w'’-]*(?:\s+(?:of\s+(?:the\s+)?|for\s+|de\s+|van\s+|von\s+)?"
+                   r"[A-ZÀ-ÖØ-ÞƏĞİŞА-ЯЁ][\w'’-]*)*")
 _LETTER = re.compile(r"\b[A-Z]\b(?!['’.])")
+NONSENSE = 0.05  # a question fewer of whose words than this are known is nonsense
 
 
 @dataclass(frozen=True)
@@ -47,25 +49,33 @@ class Kind:
 @dataclass(frozen=True)
 class ParsedQuestion:
     text: str
-    terms: tuple[str, ...]  # stemmed content terms, in order and with repeats (BM25 counts them)
-    english: bool
+    terms: tuple[str, ...]  # stemmed content terms in its language, in order and with repeats (BM25 counts them)
+    language: str  # "en", "ru", "az" or "other" (answer/language.py)
     kind: Kind = Kind()
     names: tuple[frozenset[str], ...] = ()  # each name the question uses (not its first word), as stemmed terms
     letters: frozenset[str] = frozenset()  # lone capital letters, which name speakers in meetings ("C")
+    familiar: float = 1.0  # share of its words that are function words (of any of the three languages) or words
+    # the transcripts use
     term_set: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "term_set", frozenset(self.terms))
 
     @property
-    def language(self) -> str:
-        """"en", or "other": the multilingual model reads it."""
-        return "en" if self.english else "other"
+    def english(self) -> bool:
+        return self.language == "en"
+
+    @property
+    def nonsense(self) -> bool:
+        """Punctuation, or words hardly any of which any of the three languages or the transcripts know:
+        nothing to answer, whatever a model makes of it."""
+        return self.familiar < NONSENSE
 
     @property
     def costly(self) -> bool:
-        """Answered with the multilingual model (about 100 times the work of an English question)."""
-        return not self.english
+        """Answered with the multilingual model (about 100 times the work of an English question); nonsense
+        is refused without reading it."""
+        return not self.english and not self.nonsense
 
 
 def parse_question(text: str, vocabulary: AbstractSet[str] | None = None) -> ParsedQuestion:
@@ -74,11 +84,22 @@ def parse_question(text: str, vocabulary: AbstractSet[str] | None = None) -> Par
     text = text[:MAX_QUESTION_CHARS].strip()
     kind = Kind(reason=bool(_REASON.search(text)), quantity=bool(_QUANTITY.search(text)),
                 date=bool(_DATE.search(text)), broad=bool(_BROAD.search(text)))
-    return ParsedQuestion(text, tuple(terms(text)), is_english(text, vocabulary), kind, _names(text),
-                          frozenset(m.group() for m in _LETTER.finditer(text) if m.group() != "I" and m.start() > 0))
+    language = question_language(text, vocabulary)
+    return ParsedQuestion(text, tuple(terms(text, language)), language, kind, _names(text, language),
+                          frozenset(m.group() for m in _LETTER.finditer(text) if m.group() != "I" and m.start() > 0),
+                          _familiar(text, vocabulary))
 
 
-def _names(text: str) -> tuple[frozenset[str], ...]:
+def _familiar(text: str, vocabulary: AbstractSet[str] | None) -> float:
+    found = words(text)
+    if not found:
+        return 0.0
+    known = vocabulary or frozenset()
+    # one-letter words ("a", "и") turn up in any random string, so they count for nothing here
+    return sum(len(w) > 1 and (w in ANY_STOPWORD or w.removesuffix("'s") in known) for w in found) / len(found)
+
+
+def _names(text: str, language: str) -> tuple[frozenset[str], ...]:
     """Capitalised runs after the question's first word, as stemmed terms (a stopword alone is no name)."""
-    return tuple(frozenset(terms(m.group())) for m in _NAME.finditer(text)
-                 if m.start() > 0 and m.group().lower() not in STOPWORDS)
+    return tuple(frozenset(terms(m.group(), language)) for m in _NAME.finditer(text)
+                 if m.start() > 0 and m.group().lower() not in STOPWORDS and terms(m.group(), language))

@@ -45,70 +45,71 @@ class Ranked:
 
 @dataclass(frozen=True)
 class Meaning:
-    """A second model's similarity of the question to every sentence of the transcript in scope, where it
-    was affordable to embed them all at index time (interview-sized transcripts): the multilingual model
-    reads paraphrases the static word vectors miss. `centre` is what an unrelated sentence scores."""
+    """The multilingual model's similarity of the question to every sentence of the transcript in scope,
+    where it read them all at index time (interview-sized and non-English transcripts). For an English
+    question over English text it is a second reading beside the static word vectors, which it joins in
+    sentence choice (`joins`); where it is the model that ranked, it is that reading itself. `centre` is what
+    an unrelated sentence scores."""
 
     doc: str
     sims: dict[int, float]
     centre: float
+    joins: bool = True
+    spread: float = 0.0  # how much the sentences' similarities vary (their standard deviation)
 
     @classmethod
-    def of(cls, snapshot: Snapshot, doc: str, q_vector: np.ndarray, vectors: SentenceVectors) -> Meaning:
+    def of(cls, snapshot: Snapshot, doc: str, q_vector: np.ndarray, vectors: SentenceVectors,
+           joins: bool = True) -> Meaning:
         sims = {s: float(vectors[s] @ q_vector) for s in snapshot.sentences.of_doc[doc]}
-        return cls(doc, sims, float(np.mean(list(sims.values()))) if sims else 0.0)
+        values = list(sims.values())
+        return cls(doc, sims, float(np.mean(values)) if sims else 0.0, joins, float(np.std(values)) if sims else 0.0)
 
 
 @dataclass(frozen=True)
 class Ranking:
     """What search found for a question: the ranked chunks, the question's vector in the model that ranked
-    them, and (English questions over an interview-sized transcript) the multilingual model's reading."""
+    them (`static`: the static English vectors; else the multilingual model), and the multilingual model's
+    reading of every sentence of the transcript in scope, where it has one."""
 
     ranked: list[Ranked]
     q_vector: np.ndarray
+    static: bool = True
     meaning: Meaning | None = None
 
-    @property
-    def best_sentence(self) -> float | None:
-        """The multilingual model's best sentence similarity, where it read the whole transcript."""
-        return max(self.meaning.sims.values(), default=None) if self.meaning is not None else None
+
+def static_route(snapshot: Snapshot, question: ParsedQuestion, doc: str | None) -> bool:
+    """The static English vectors rank an English question over English transcripts; the multilingual
+    model ranks everything else (a question in another language, or a transcript in one)."""
+    languages = [snapshot.lexicon.languages[doc]] if doc is not None else snapshot.lexicon.languages.values()
+    return question.english and all(language == "en" for language in languages)
 
 
 def rank(snapshot: Snapshot, question: ParsedQuestion, doc: str | None, params: SearchParams,
          searcher: Searcher) -> Ranking:
-    """Chunks by fused dense and lexical score, in the model the question's language calls for."""
-    model = searcher.main_model if question.english else searcher.multi_model
+    """Chunks by fused dense and lexical score, in the model the languages call for."""
+    static = static_route(snapshot, question, doc)
+    # an English question reads with its own instance, never queued behind a long one in another language
+    model = searcher.main_model if static else searcher.reading_model if question.english else searcher.multi_model
     q_vector = model.query_vector(question.text)
-    hits = searcher.dense_hits(snapshot, q_vector, params.dense_k, doc, question.english)
+    hits = searcher.dense_hits(snapshot, q_vector, params.dense_k, doc, static)
     ranked = fuse(snapshot, question, hits, doc, params)
-    if not question.english:
-        return Ranking(ranked, q_vector)
-    return Ranking(ranked, q_vector, _meaning(snapshot, question, doc, ranked, searcher))
-
-
-def _meaning(snapshot: Snapshot, question: ParsedQuestion, doc: str | None, ranked: list[Ranked],
-             searcher: Searcher) -> Meaning | None:
-    """The multilingual model's reading of an English question, where the transcript in scope has every
-    sentence embedded (about 15 ms for the question)."""
     scope = doc or (snapshot.chunks[ranked[0].chunk].doc if ranked else None)
     if scope is None or scope not in snapshot.vectors.multilingual:
-        return None
-    q_vector = searcher.reading_model.query_vector(question.text)
-    return Meaning.of(snapshot, scope, q_vector, snapshot.multilingual_rows(scope))
+        return Ranking(ranked, q_vector, static)
+    reading = searcher.reading_model.query_vector(question.text) if static else q_vector
+    return Ranking(ranked, q_vector, static, Meaning.of(snapshot, scope, reading, snapshot.multilingual_rows(scope),
+                                                        joins=static))
 
 
 def fuse(snapshot: Snapshot, question: ParsedQuestion, dense_hits: list[Hit], doc: str | None,
          params: SearchParams) -> list[Ranked]:
-    """Lexical scores count only for an English question: BM25 of other words finds nothing here."""
-    use_lexical = question.english
+    """Lexical scores count only in transcripts of the question's own language: BM25 of other words finds
+    nothing there."""
     chunks = snapshot.chunks
-    bm25 = snapshot.lexicon.bm25
-    lexical = bm25.scores(question.terms) if use_lexical else np.zeros(len(chunks), dtype=np.float32)
+    lexical = _lexical(snapshot, question, doc)
+    use_lexical = bool(lexical.any())
     first, last = chunks.doc_range[doc] if doc is not None else (0, len(chunks))
     scope = lexical[first:last]
-    if doc is not None:  # nothing outside the scope may rank, whatever its score
-        lexical = np.zeros_like(lexical)
-        lexical[first:last] = scope
     dense = {chunks.by_id[h.id]: h.similarity for h in dense_hits if h.id in chunks.by_id}
     k = min(params.lexical_k, scope.size)
     top_lex = first + np.argpartition(-scope, k - 1)[:k] if k else np.array([], dtype=np.int64)
@@ -127,6 +128,19 @@ def fuse(snapshot: Snapshot, question: ParsedQuestion, dense_hits: list[Hit], do
         scored[i] = Ranked(i, score, d, lx)
     _hand_questions_to_answers(snapshot, scored, params)
     return sorted(scored.values(), key=lambda r: (-r.score, r.chunk))
+
+
+def _lexical(snapshot: Snapshot, question: ParsedQuestion, doc: str | None) -> np.ndarray:
+    """BM25 scores of the chunks in scope that are in the question's language; zero elsewhere."""
+    languages = snapshot.lexicon.languages
+    scores = np.zeros(len(snapshot.chunks), dtype=np.float32)
+    if not any(languages[d] == question.language for d in ([doc] if doc is not None else languages)):
+        return scores
+    found = snapshot.lexicon.bm25.scores(question.terms)
+    for d, (first, last) in snapshot.chunks.doc_range.items():
+        if (doc is None or d == doc) and languages[d] == question.language:
+            scores[first:last] = found[first:last]
+    return scores
 
 
 def _length_prior(words: int, full: int) -> float:

@@ -20,7 +20,7 @@ from retrieval.index.embeddings import OfflineEmbeddings
 from retrieval.index.lexical import Bm25Index, terms
 from retrieval.index.snapshot import Chunks, Lexicon, Sentences, Snapshot, Vectors
 from retrieval.ingest.folder import Skipped, read_folder
-from retrieval.params import SMALL_DOC_CHARS
+from retrieval.params import INTERVIEW_DOC_CHARS, SMALL_DOC_CHARS
 from retrieval.parse.formats import TRANSCRIPT_SUFFIXES, load
 from retrieval.parse.turns import Sentence, Transcript
 from retrieval.parse.words import words
@@ -54,8 +54,16 @@ def snapshot(transcripts: Mapping[str, Transcript], parts: tuple[Chunks, Sentenc
 
 
 def small_docs(transcripts: Mapping[str, Transcript]) -> list[str]:
-    """Interview-sized transcripts: every sentence gets its multilingual vector at index time."""
-    return sorted(d for d, t in transcripts.items() if len(t.text) <= SMALL_DOC_CHARS)
+    """Interview-sized transcripts: every sentence gets its multilingual vector at index time (meetings and
+    hearings only when short: they are ranked well enough by their words)."""
+    return sorted(d for d, t in transcripts.items() if len(t.text) <= SMALL_DOC_CHARS or
+                  (t.interview and len(t.text) <= INTERVIEW_DOC_CHARS))
+
+
+def multilingual_docs(transcripts: Mapping[str, Transcript]) -> set[str]:
+    """The transcripts whose chunks the multilingual space holds from index time: interview-sized ones, and
+    every one not in English (the static English vectors cannot read it; only that model can)."""
+    return set(small_docs(transcripts)) | {d for d, t in transcripts.items() if t.language != "en"}
 
 
 def multilingual_vectors(transcripts: Mapping[str, Transcript], sentences: Sentences, embed: Embed,
@@ -107,7 +115,7 @@ def _sentences(transcripts: Mapping[str, Transcript], chunks: list[Chunk]) -> Se
         last = bisect_left(spans, chunk.end, first, mine.stop, key=_start)
         of_chunk.append(range(first, last))
     return Sentences(tuple(spans), tuple(doc_of), of_doc, tuple(of_chunk),
-                     {d: t.text for d, t in transcripts.items()})
+                     {d: t.text for d, t in transcripts.items()}, {d: t.language for d, t in transcripts.items()})
 
 
 def _start(sentence: Sentence) -> int:
@@ -115,10 +123,12 @@ def _start(sentence: Sentence) -> int:
 
 
 def _lexicon(transcripts: Mapping[str, Transcript], chunks: list[Chunk]) -> Lexicon:
-    speakers = {doc: {sp: frozenset(terms(sp)) for sp in {turn.speaker for turn in t.turns}}
+    speakers = {doc: {sp: frozenset(terms(sp, t.language)) for sp in {turn.speaker for turn in t.turns}}
                 for doc, t in transcripts.items()}
     vocabulary = frozenset(w for t in transcripts.values() for w in words(t.text))
-    return Lexicon(Bm25Index([terms(c.lexical_text) for c in chunks]), vocabulary, speakers)
+    languages = {doc: t.language for doc, t in transcripts.items()}
+    bm25 = Bm25Index([terms(c.lexical_text, languages[c.doc]) for c in chunks])
+    return Lexicon(bm25, vocabulary, speakers, languages)
 
 
 def _sentence_vectors(sentences: Sentences, model: OfflineEmbeddings) -> np.ndarray | None:

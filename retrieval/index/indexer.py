@@ -110,7 +110,7 @@ class Index:
             chunks = parts[0].items
             with self._write:
                 added, removed = healing.sync(main, chunks, full)
-                multilingual = self._sync_multi(multi, chunks, set(build.small_docs(transcripts)), full)
+                multilingual = self._sync_multi(multi, chunks, build.multilingual_docs(transcripts), full)
             vectors = build.multilingual_vectors(transcripts, parts[1], self.multi_model.vectors, self._known_rows)
             snapshot = build.snapshot(transcripts, parts, self.main_model, vectors, skipped)
             self.main_model.query_vector("warm up")
@@ -193,11 +193,18 @@ class Index:
 
     def multilingual_sentence_vectors(self, snapshot: Snapshot, chunks: Iterable[int],
                                       asked: Iterable[int]) -> SentenceVectors:
-        """Multilingual vectors for the asked sentences that lie in `chunks` (the rest read as zero). They are
-        kept with the snapshot, so a transcript asked about in another language gets quicker with every
-        question (about 20 ms a sentence the first time) and memory grows only with the sentences ever asked."""
+        """Multilingual vectors for the asked sentences: every one of a transcript the snapshot holds them for
+        (interview-sized and non-English ones), else those that lie in `chunks` (the rest read as zero). Those
+        are kept with the snapshot, so a long transcript asked about in another language gets quicker with
+        every question (about 20 ms a sentence the first time) and memory grows only with the sentences asked."""
+        asked = set(asked)
+        held = snapshot.vectors.multilingual
+        rows = SparseRows(np.zeros(self.multi_model.dim, dtype=np.float32))
+        for doc in {snapshot.sentences.doc[s] for s in asked} & held.keys():
+            first = snapshot.sentences.of_doc[doc].start
+            rows.update((s, held[doc][s - first]) for s in asked if snapshot.sentences.doc[s] == doc)
         top = {s for c in chunks for s in snapshot.sentences.of_chunk[c]}
-        wanted = sorted(top.intersection(asked))
+        wanted = sorted(s for s in top & asked if s not in rows)
         with self._cache:
             cache = dict(self._grown_for(snapshot)[1])
         missing = [s for s in wanted if s not in cache]
@@ -207,7 +214,6 @@ class Index:
                 grown = self._grown_for(snapshot)[1]
                 for s, vec in zip(missing, computed, strict=True):
                     grown[s] = cache[s] = vec
-        rows = SparseRows(np.zeros(self.multi_model.dim, dtype=np.float32))
         rows.update((s, cache[s]) for s in wanted)
         return rows
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 import bm25s
 import numpy as np
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
 
 from retrieval.parse.words import words
 
@@ -70,24 +70,51 @@ _EXTRA_STOP = frozenset(
     ]
 )
 STOPWORDS = frozenset(STOPWORDS_EN) | _EXTRA_STOP
+# Question words and filler of Russian questions, on top of the standard Russian list.
+_EXTRA_RU = frozenset("""что кто кого кому чем чего почему зачем как какой какая какое какие каким каких
+    когда где куда откуда ли говорит говорил говорила сказал сказала сказали считает считал думает думал
+    мнение мнению интервью расскажите пожалуйста это этот эта эти этом также тоже вообще""".split())  # noqa: SIM905
+# Azerbaijani has no list in bm25s: its function words, question words and filler, also as typed without its letters.
+_AZERBAIJANI = frozenset("""və ilə da də ki bu o bir üçün kimi amma lakin ancaq çünki əgər həm hər heç nə necə
+    niyə kim kimə kimin hansı harada haradan nədir nədən olan olub olur oldu edir etdi etmək idi isə ya yaxud
+    artıq daha çox bütün belə elə onun onlar onların biz siz mən sən öz ən qədər sonra əvvəl indi müsahibə
+    müsahibədə deyir dedi danışır fikri fikrincə barədə haqqında nədən görə nəyi nəyə
+    ve ile de niye nece ne ucun hansi kime harada nedir neden cunki sonra evvel barede haqqinda gore""".split())  # noqa: SIM905
+_STOP = {"en": STOPWORDS, "ru": frozenset(STOPWORDS_RUSSIAN) | _EXTRA_RU, "az": _AZERBAIJANI}
+_SNOWBALL = {"en": "english", "ru": "russian"}
+# Azerbaijani has no Snowball stemmer: its words are cut to their first five letters, as Turkish retrieval
+# does (an agglutinative language whose stems come first: "müxalifətin", "müxalifətə" → "müxal").
+PREFIX = 5
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
+ANY_STOPWORD = frozenset().union(*_STOP.values())  # a function word of any of the three languages
 
 
-def terms(text: str) -> list[str]:
-    """Stemmed content terms: lowercase words less stopwords, possessives dropped."""
-    kept = [w.removesuffix("'s") for w in words(text)]
-    kept = [w for w in kept if w not in STOPWORDS and len(w) > 1]
-    return list(_stemmer().stemWords(kept))
+@lru_cache(maxsize=4)
+def _stemmer(language: str) -> Stemmer.Stemmer | None:
+    return Stemmer.Stemmer(_SNOWBALL[language]) if language in _SNOWBALL else None
+
+
+def terms(text: str, language: str = "en") -> list[str]:
+    """Content terms in the way of `language` ("en", "ru", "az"; any other is lowercased, unstemmed):
+    lowercase words less stopwords, stemmed (English possessives dropped; Azerbaijani words cut to a prefix)."""
+    found = words(text)
+    if language == "en":
+        found = [w.removesuffix("'s") for w in found]
+    elif language == "ru":
+        found = [w.replace("ё", "е") for w in found]
+    stop = _STOP.get(language, frozenset())
+    kept = [w for w in found if w not in stop and len(w) > 1]
+    if language == "az":
+        return [w[:PREFIX] for w in kept]
+    stemmer = _stemmer(language)
+    return list(stemmer.stemWords(kept)) if stemmer is not None else kept
 
 
 @lru_cache(maxsize=65_536)
-def sentence_terms(text: str) -> frozenset[str]:
+def sentence_terms(text: str, language: str = "en") -> frozenset[str]:
     """A sentence's terms as a set; remembered, since quote choice asks for the same sentences often."""
-    return frozenset(terms(text))
+    return frozenset(terms(text, language))
 
 
 class Bm25Index:

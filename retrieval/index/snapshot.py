@@ -48,6 +48,7 @@ class Sentences:
     of_doc: Mapping[str, range]
     of_chunk: tuple[range, ...]
     texts: Mapping[str, str]  # each transcript's text, by DOC
+    languages: Mapping[str, str]  # each transcript's language, by DOC
 
     def __getitem__(self, i: int) -> Sentence:
         return self.spans[i]
@@ -60,7 +61,7 @@ class Sentences:
         return self.texts[self.doc[i]][s.start:s.end]
 
     def terms(self, i: int) -> frozenset[str]:
-        return sentence_terms(self.text(i))
+        return sentence_terms(self.text(i), self.languages[self.doc[i]])
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Lexicon:
     bm25: Bm25Index
     vocabulary: frozenset[str]
     speakers: Mapping[str, Mapping[str, frozenset[str]]]  # DOC → speaker label → its terms
+    languages: Mapping[str, str]  # DOC → its language
 
     def idf(self, term: str) -> float:
         n = max(1, self.bm25.size)

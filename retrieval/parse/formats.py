@@ -17,6 +17,7 @@ from retrieval.errors import TranscriptError
 from retrieval.ingest.metadata import Metadata, read_metadata
 from retrieval.ingest.reading import read_text
 from retrieval.parse import layouts
+from retrieval.parse.language import text_language
 from retrieval.parse.sentences import PARAGRAPH_BREAK, append_trimmed
 from retrieval.parse.turns import Transcript, Turn
 
@@ -57,7 +58,8 @@ def parse(text: str, doc: str, metadata: Metadata | None = None, suffix: str = "
         raise TranscriptError(doc, "has no sentences to quote")
     if fmt == "speaker" and any(t.role == "interviewer" for t in turns):
         fmt = "interview"
-    return Transcript(doc=doc, text=text, format=fmt, metadata=meta, turns=_answered(turns))
+    return Transcript(doc=doc, text=text, format=fmt, metadata=meta, turns=_answered(turns),
+                      language=text_language(text, meta.language))
 
 
 def _answered(turns: list[Turn]) -> tuple[Turn, ...]:

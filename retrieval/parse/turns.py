@@ -57,6 +57,12 @@ class Transcript:
     format: str
     metadata: Metadata
     turns: tuple[Turn, ...]
+    language: str = "en"  # "en", "ru", "az" or "other" (parse/language.py)
+
+    @property
+    def interview(self) -> bool:
+        """Has the structure of an interview: an interviewer asks numbered questions."""
+        return any(t.role == "interviewer" and t.question is not None for t in self.turns)
 
     @property
     def title(self) -> str:

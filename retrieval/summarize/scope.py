@@ -55,7 +55,7 @@ def topic_sentences(snapshot: Snapshot, searcher: Searcher, topic: ParsedQuestio
     the transcripts do not cover it (the same evidence an answer would need)."""
     ranking = rank(snapshot, topic, doc, search, searcher)
     ranked = ranking.ranked
-    if should_abstain(snapshot, topic, doc, ranked, None, quotes, ranking.best_sentence):
+    if should_abstain(snapshot, topic, doc, ranking, None, quotes):
         return None
     found = windows(snapshot, ranked, search.window_chars, search.window_support, limit=TOPIC_WINDOWS)
     best = found[0].score if found and found[0].score > 0 else 1.0
