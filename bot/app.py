@@ -111,6 +111,7 @@ def limited(deps: Deps, callback: Callback) -> Callback:
 async def purge(deps: Deps) -> int:
     """Erase question texts and identities past the retention period (at start and every hour)."""
     purged = await deps.work.cheap(deps.stats.purge)
+    deps.limiter.prune()
     if purged:
         log.info("erased %d question(s) past the retention period", purged)
     return purged

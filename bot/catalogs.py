@@ -27,7 +27,7 @@ SOURCES = ("bot", "retrieval")
 # The terminal's own modules stay English (`verbatim` prints `str(err)`), so their messages are not extracted.
 ENGLISH_ONLY = ("bot/cli.py", "bot/terminal/chat.py", "bot/terminal/text.py")
 ERRORS = ("VerbatimError", "UsageError", "StoreUnavailableError", "IndexError_", "IndexLockedError",
-          "ModelMismatchError", "IndexCollectionGone")
+          "IndexDamagedError", "ModelMismatchError", "IndexCollectionGone")
 KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "ngettext": (1, 2), **dict.fromkeys(ERRORS), "TranscriptError": (2,)}
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 WIDTH = 116

@@ -35,6 +35,25 @@ class RedactTokens(logging.Filter):
         return TOKEN_PATTERN.sub("[token]", text)
 
 
+class WebhookBodies(logging.Filter):
+    """python-telegram-bot logs a webhook request it cannot read as an update at CRITICAL, with the raw body
+    and a traceback. The secret was right, so that body came from Telegram's side: had it been an update
+    that failed to parse, it would hold a person's message. Said at WARNING, without the body."""
+
+    WEBHOOK_LOGGER = "telegram.ext.Updater"  # the logger of python-telegram-bot's webhook handler
+    UNREADABLE = "Something went wrong processing the data received from Telegram"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith(self.UNREADABLE):
+            error = record.exc_info[1] if record.exc_info else None
+            record.msg = "a webhook request with the right secret held no update (%s); answered 400, its body " \
+                         "not logged"
+            record.args = (type(error).__name__ if error else "unreadable",)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -53,3 +72,6 @@ def setup(level: str, *secrets: str) -> None:
             handler.addFilter(RedactTokens(*secrets))
     for noisy in ("httpx", "httpcore", "bm25s", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    webhook = logging.getLogger(WebhookBodies.WEBHOOK_LOGGER)
+    if not any(isinstance(f, WebhookBodies) for f in webhook.filters):
+        webhook.addFilter(WebhookBodies())

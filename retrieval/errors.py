@@ -4,6 +4,7 @@
     ├── TranscriptError           one file could not be read or parsed (the others still index)
     ├── IndexError_               the index is missing, locked, built by another model, or unreadable
     │   ├── IndexLockedError      another process owns the embedded index folder
+    │   ├── IndexDamagedError     Chroma cannot read or write it as it is (a damaged file, a panic)
     │   └── ModelMismatchError    the collection was embedded by another model or dimension
     ├── StoreUnavailableError     the Chroma server cannot be reached
     └── UsageError                a request that can never succeed as asked (unknown doc, empty question)
@@ -65,6 +66,10 @@ class IndexError_(VerbatimError):
 
 class IndexLockedError(IndexError_):
     """Another process holds the embedded index; two writers would corrupt it."""
+
+
+class IndexDamagedError(IndexError_):
+    """Chroma failed on the index itself: the embedded one is rebuilt in a fresh folder from the transcripts."""
 
 
 class ModelMismatchError(IndexError_):

@@ -15,6 +15,8 @@ TOPIC_WINDOWS = 6  # passages a summary topic draws its sentences from
 TOPIC_SHARE = 0.75  # an exchange stays in a topic summary if its passage ranks within this share of the best
 SMALL_DOC_CHARS = 15_000  # transcripts this short have every sentence read by the multilingual model at index time
 INTERVIEW_DOC_CHARS = 60_000  # and interviews this short (about 4 kB a second, so up to 15 s once; kept in the index)
+FOREIGN_DOC_CHARS = 100_000  # a transcript not in English this short is in the multilingual space from index time;
+# a longer one is embedded there when a question is first scoped to it, so no upload takes minutes to index
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from retrieval.answer.abstain import Evidence
 from retrieval.answer.context import surrounding
 from retrieval.answer.pipeline import Answerer
 from retrieval.answer.question import ParsedQuestion, parse_question
+from retrieval.answer.ranking import static_route
 from retrieval.answer.suggest import suggestions
 from retrieval.config import Settings
 from retrieval.errors import UsageError, VerbatimError
@@ -109,9 +110,11 @@ class Service:
         """The parsed question and the snapshot to answer it from; a question in another language scoped to
         one transcript has that transcript embedded by the multilingual model first (once)."""
         parsed = self.parse(question) if isinstance(question, str) else question
-        if parsed.text and not parsed.english and (doc is None or doc in self.snapshot.transcripts):
+        snapshot = self.snapshot
+        if parsed.text and not parsed.nonsense and doc in snapshot.transcripts and \
+                not static_route(snapshot, parsed, doc):
             self._index.ensure_multilingual(doc)
-        return parsed, self.snapshot
+        return parsed, snapshot
 
     def summarize(self, doc: str | None = None, topic: str | None = None, words: int = DEFAULT_SUMMARY_WORDS,
                   params: SummaryParams | None = None) -> Summary:

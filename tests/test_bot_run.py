@@ -99,11 +99,18 @@ async def test_webhook_mode_checks_the_secret(api: BotApi, tmp_path: Path) -> No
             async with session.post(url, json=update,
                                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as accepted:
                 assert accepted.status == 200
+            # valid JSON with the right secret, but no update: refused, and its body never logged
+            body = [{"update_id": 2, "message": {"text": "my-private-question-body"}}]
+            async with session.post(url, json=body,
+                                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as malformed:
+                assert malformed.status == 400
         [reply] = await api.wait_sent(78, 1, timeout=30)
         assert "May 1" in reply["text"] and reply["reply_to_message_id"] == 1
     finally:
         code, err = await stop(process)
     assert code == 0, err
+    assert "my-private-question-body" not in err and "CRITICAL" not in err and "Traceback" not in err, err
+    assert "held no update" in err
 
 
 async def test_a_token_the_server_refuses_is_a_one_line_error(api: BotApi, tmp_path: Path) -> None:

@@ -259,3 +259,37 @@ def test_a_named_interviewer_is_marked_as_such_in_every_edge() -> None:
     [block] = answers.answer_blocks(answer(asker), lambda _: None)
     assert "Ann Lee (interviewer)" in check_html(block)
     assert format_answer(answer(asker)).startswith("Ann Lee (interviewer):")
+
+
+def test_buckets_full_again_are_forgotten_and_forget_drops_one() -> None:
+    now = [0.0]
+    limiter = UserLimiter(per_minute=60.0, burst=2, clock=lambda: now[0])
+    assert limiter.wait_time(7) == 0.0 and limiter.wait_time(8) == 0.0
+    assert 7 in limiter and 8 in limiter
+    limiter.forget(7)
+    assert 7 not in limiter and 8 in limiter
+    assert limiter.prune() == 0  # 8's bucket is not full yet: it still limits
+    now[0] = 10.0
+    assert limiter.prune() == 1 and 8 not in limiter
+
+
+def test_a_webhook_body_that_is_no_update_is_logged_without_it(caplog: pytest.LogCaptureFixture) -> None:
+    """As python-telegram-bot's webhook handler logs it (telegram/ext/_utils/webhookhandler.py)."""
+    from bot.logs import WebhookBodies
+
+    logger = logging.getLogger(WebhookBodies.WEBHOOK_LOGGER)
+    guard = WebhookBodies()
+    logger.addFilter(guard)
+    try:
+        try:
+            raise AttributeError("'list' object has no attribute 'get'")
+        except AttributeError as exc:
+            with caplog.at_level(logging.DEBUG, logger=WebhookBodies.WEBHOOK_LOGGER):
+                logger.critical("Something went wrong processing the data received from Telegram. Received data "
+                                "was *not* processed! Received data was: %r", [{"text": "a private question"}],
+                                exc_info=exc)
+    finally:
+        logger.removeFilter(guard)
+    [record] = caplog.records
+    assert record.levelname == "WARNING" and record.exc_info is None
+    assert "private question" not in record.getMessage() and "AttributeError" in record.getMessage()

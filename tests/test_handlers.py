@@ -294,8 +294,9 @@ async def test_stats_are_shown_only_in_an_admins_private_chat_and_name_no_one(ha
 async def test_forget_erases_the_senders_questions(handlers: Handlers) -> None:
     bot = RecordingBot()
     await handle(handlers.questions.private_text, update(bot, "Who was arrested?", chat=READER), context(bot))
-    assert handlers.deps.stats.totals().questions == 1
+    assert handlers.deps.stats.totals().questions == 1 and READER in handlers.deps.limiter  # asked, and when
     await handle(handlers.readers.forget, update(bot, "/forget", chat=READER), context(bot))
     assert "deleted 1 question" in bot.sent[-1]["text"] and handlers.deps.stats.totals().questions == 0
+    assert READER not in handlers.deps.limiter  # not even the rate limit remembers them
     await handle(handlers.readers.privacy, update(bot, "/privacy", chat=READER), context(bot))
     assert "48 hours" in bot.sent[-1]["text"]

@@ -97,3 +97,52 @@ def test_a_collection_left_by_a_killed_rebuild_is_dropped_at_the_next_start(tmp_
         left = {c.name for c in service._index._connected()[0].client.list_collections()}
     assert "verbatim-main-deadbeef0000" not in left
     assert any(n.startswith("verbatim-main-") for n in left)  # the active one stays
+
+
+DAMAGE = ["middle of chroma.sqlite3", "head of chroma.sqlite3", "emptied chroma.sqlite3", "middle of data_level0.bin",
+          "middle of header.bin", "middle of length.bin", "middle of link_lists.bin", "truncated data_level0.bin",
+          "emptied header.bin"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A data dir large enough for HNSW files, and its index, built once and copied for each kind of damage."""
+    root = tmp_path_factory.mktemp("damage")
+    ledger(root / "data")
+    with Service(Settings(root / "data", root / "index")) as service:
+        service.open()
+    return root / "data", root / "index"
+
+
+def damage(index: Path, how: str) -> Path:
+    where, _, name = how.partition(" of ") if " of " in how else (how.split(" ", 1)[0], "", how.split(" ", 1)[1])
+    files = sorted((index / "chroma").rglob(name))
+    assert files, f"no {name} in the index"
+    for path in files:
+        size = path.stat().st_size
+        with path.open("r+b") as f:
+            if where == "middle":
+                f.seek(size // 2)
+                f.write(bytes(range(256)) * 16)
+            elif where == "head":
+                f.write(b"\xff" * 4096)
+            elif where == "truncated":
+                f.truncate(size // 3)
+            else:
+                f.truncate(0)
+    return files[0]
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+def test_every_kind_of_damage_heals_from_the_transcripts(built: tuple[Path, Path], how: str, tmp_path: Path) -> None:
+    import shutil
+
+    data, original = built
+    index = tmp_path / "index"
+    shutil.copytree(original, index)
+    damage(index, how)
+    with Service(Settings(data, index)) as service:
+        service.open()  # what every command and the bot's start do first
+        answer = service.ask(QUESTION)
+        assert not answer.abstained and any("417" in q.text for q in answer.quotes), how
+        assert service.index().chunks == len(service.snapshot.chunks)  # and the next build finds it whole

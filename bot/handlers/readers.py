@@ -70,6 +70,7 @@ class Readers:
         if user is None:
             return
         gone = await self.deps.work.cheap(self.deps.stats.forget, user.id)
+        self.deps.limiter.forget(user.id)
         log.info("forgot a person on request (%d questions, %d votes)", gone.questions, gone.votes)
         if gone.language:
             i18n.use(i18n.normalize(user.language_code))

@@ -48,8 +48,26 @@ class UserLimiter:
                 self._buckets[user_id] = (tokens - cost, now)
                 return 0.0
             self._buckets[user_id] = (tokens, now)
-            if len(self._buckets) > 100_000:  # forget users whose buckets are full again
-                full = [u for u, (t, at) in self._buckets.items() if t + (now - at) * self.rate >= self.burst]
-                for u in full:
-                    del self._buckets[u]
+            if len(self._buckets) > 100_000:
+                self._drop_full(now)
             return (cost - tokens) / self.rate
+
+    def forget(self, user_id: int) -> None:
+        """/forget: the person's bucket goes too (it says that they asked, and when)."""
+        with self._lock:
+            self._buckets.pop(user_id, None)
+
+    def prune(self) -> int:
+        """Forget every bucket that is full again: it no longer limits anyone, and keeping it would keep
+        who asked. Run with the hourly purge; returns how many went."""
+        with self._lock:
+            return self._drop_full(self.clock())
+
+    def _drop_full(self, now: float) -> int:
+        full = [u for u, (t, at) in self._buckets.items() if t + (now - at) * self.rate >= self.burst]
+        for u in full:
+            del self._buckets[u]
+        return len(full)
+
+    def __contains__(self, user_id: object) -> bool:
+        return user_id in self._buckets

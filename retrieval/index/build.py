@@ -20,7 +20,7 @@ from retrieval.index.embeddings import OfflineEmbeddings
 from retrieval.index.lexical import Bm25Index, terms
 from retrieval.index.snapshot import Chunks, Lexicon, Sentences, Snapshot, Vectors
 from retrieval.ingest.folder import Skipped, read_folder
-from retrieval.params import INTERVIEW_DOC_CHARS, SMALL_DOC_CHARS
+from retrieval.params import FOREIGN_DOC_CHARS, INTERVIEW_DOC_CHARS, SMALL_DOC_CHARS
 from retrieval.parse.formats import TRANSCRIPT_SUFFIXES, load
 from retrieval.parse.turns import Sentence, Transcript
 from retrieval.parse.words import words
@@ -63,7 +63,8 @@ def small_docs(transcripts: Mapping[str, Transcript]) -> list[str]:
 def multilingual_docs(transcripts: Mapping[str, Transcript]) -> set[str]:
     """The transcripts whose chunks the multilingual space holds from index time: interview-sized ones, and
     every one not in English (the static English vectors cannot read it; only that model can)."""
-    return set(small_docs(transcripts)) | {d for d, t in transcripts.items() if t.language != "en"}
+    return set(small_docs(transcripts)) | {d for d, t in transcripts.items()
+                                           if t.language != "en" and len(t.text) <= FOREIGN_DOC_CHARS}
 
 
 def multilingual_vectors(transcripts: Mapping[str, Transcript], sentences: Sentences, embed: Embed,
@@ -137,7 +138,7 @@ def _sentence_vectors(sentences: Sentences, model: OfflineEmbeddings) -> np.ndar
     milliseconds with the static model) and a summary its transcript's."""
     if len(sentences) > SENTENCE_VECTOR_BUDGET:
         return None
-    return model.vectors([sentences.text(i) for i in range(len(sentences))]).astype(np.float16)
+    return half_precision(model, [sentences.text(i) for i in range(len(sentences))])
 
 
 def _chunk_vectors(chunks: Chunks, model: OfflineEmbeddings) -> dict[str, np.ndarray] | None:
@@ -151,4 +152,13 @@ def _chunk_vectors(chunks: Chunks, model: OfflineEmbeddings) -> dict[str, np.nda
 
 def chunk_vectors(chunks: Chunks, doc: str, model: OfflineEmbeddings) -> np.ndarray:
     first, last = chunks.doc_range[doc]
-    return model.vectors([c.search_text for c in chunks.items[first:last]]).astype(np.float16)
+    return half_precision(model, [c.search_text for c in chunks.items[first:last]])
+
+
+def half_precision(model: OfflineEmbeddings, texts: list[str], part: int = 4096) -> np.ndarray:
+    """The texts' vectors in half precision, embedded a part at a time into one array: memory stays at the
+    result's size plus one part's, whatever the transcript (a whole one at once would take five times it)."""
+    out = np.empty((len(texts), model.dim), dtype=np.float16)
+    for first in range(0, len(texts), part):
+        out[first:first + part] = model.vectors(texts[first:first + part])
+    return out

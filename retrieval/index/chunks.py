@@ -15,6 +15,7 @@ from retrieval.parse.turns import Sentence, Transcript, Turn, asking
 from retrieval.parse.words import words
 
 CHUNKER_VERSION = "c1"
+MAX_CHUNK_CHARS = 8_000  # a chunk of more text than this is closed whatever its word count
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +73,16 @@ def chunk_transcript(transcript: Transcript, max_words: int = 120) -> list[Chunk
 
 
 def _windows(text: str, sentences: tuple[Sentence, ...], max_words: int) -> list[list[Sentence]]:
+    """Runs of whole sentences up to `max_words` words (and MAX_CHUNK_CHARS characters: text without spaces
+    has few words however long it is), a new paragraph starting a new run once one is half full."""
     groups: list[list[Sentence]] = []
     current: list[Sentence] = []
     counted = 0
     for sentence in sentences:
         n = len(words(text[sentence.start : sentence.end]))
         new_paragraph = sentence.paragraph != current[-1].paragraph if current else False
-        if current and (counted + n > max_words or (new_paragraph and counted > max_words // 2)):
+        too_long = bool(current) and sentence.end - current[0].start > MAX_CHUNK_CHARS
+        if current and (too_long or counted + n > max_words or (new_paragraph and counted > max_words // 2)):
             groups.append(current)
             current, counted = [], 0
         current.append(sentence)

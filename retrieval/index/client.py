@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,12 +18,21 @@ from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 from filelock import FileLock, Timeout
 
 from retrieval.config import Settings
-from retrieval.errors import Fix, IndexLockedError, StoreUnavailableError, UsageError, VerbatimError
+from retrieval.errors import (
+    Fix,
+    IndexDamagedError,
+    IndexLockedError,
+    StoreUnavailableError,
+    UsageError,
+    VerbatimError,
+)
+from retrieval.index import segments
 
 
 def connect(settings: Settings) -> tuple[Any, FileLock | None]:
@@ -42,9 +53,15 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
     except OSError as err:  # filelock's Timeout is an OSError too, so it is caught first
         raise _unusable(settings.index_dir, err) from err
     try:
+        problem = segments.damaged(settings.index_dir / "chroma")
+        if problem is not None:  # hnswlib would crash the process on it
+            raise IndexDamagedError("the index's vector files are damaged ({why})", fix=Fix.REBUILD, why=problem)
         with mapped():
             client = chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
             client.heartbeat()
+    except IndexDamagedError:
+        lock.release()
+        raise
     except BaseException as err:
         lock.release()
         if isinstance(err, KeyboardInterrupt | SystemExit | GeneratorExit):
@@ -53,12 +70,12 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
     return client, lock
 
 
-def unreadable(index_dir: Path, err: BaseException) -> VerbatimError:
+def unreadable(index_dir: Path, err: BaseException) -> IndexDamagedError:
     """The embedded index cannot be opened. Only its `chroma` folder is named: state never lives in the
     index dir (the bot keeps stats and removed transcripts in its state dir), but a person should still be
     told to delete no more than what the rebuild recreates."""
     why = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
-    return VerbatimError("cannot open the index in {folder} ({why}); move that folder aside "
+    return IndexDamagedError("cannot open the index in {folder} ({why}); move that folder aside "
                          "(it holds only the index, rebuilt from the transcripts) and rebuild the index",
                          fix=Fix.REBUILD, folder=index_dir / "chroma", why=why)
 
@@ -112,6 +129,22 @@ def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
             delay = min(delay * 2, 2.0)
 
 
+def forget_clients() -> None:
+    """chromadb keeps one system per folder for the process; after its folder was moved aside, a new client
+    must start a new one (chromadb's public `clear_system_cache`)."""
+    SharedSystemClient.clear_system_cache()
+
+
+def move_aside(index_dir: Path) -> None:
+    """The embedded index folder gone, so the next client starts an empty one: renamed first (one atomic
+    step), then deleted. It holds nothing the transcripts cannot rebuild."""
+    folder = index_dir / "chroma"
+    aside = index_dir / f"chroma.damaged-{os.getpid()}"
+    if folder.exists():
+        os.replace(folder, aside)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
 class IndexCollectionGone(VerbatimError):
     """The active collection was dropped under us (a rebuild flipped the pointer)."""
 
@@ -126,7 +159,7 @@ def mapped() -> Iterator[None]:
     except VerbatimError:
         raise
     except ChromaError as err:
-        raise VerbatimError("the index failed: {why}", why=err) from err
+        raise IndexDamagedError("the index failed: {why}", fix=Fix.REBUILD, why=err) from err
     except (ConnectionError, OSError) as err:
         raise StoreUnavailableError("lost the connection to the Chroma server ({why}); is it running?",
                                     why=err) from err
@@ -137,6 +170,6 @@ def mapped() -> Iterator[None]:
     except BaseException as err:
         if is_panic(err):
             first = str(err).splitlines()[0][:200] if str(err) else "no message"
-            raise VerbatimError("the index is damaged (Chroma stopped with: {why}); rebuild it",
+            raise IndexDamagedError("the index is damaged (Chroma stopped with: {why}); rebuild it",
                                 fix=Fix.REBUILD, why=first) from err
         raise

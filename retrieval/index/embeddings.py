@@ -24,6 +24,10 @@ from langchain_core.embeddings import Embeddings
 # (about 2,000 characters of prose) and static word vectors gain nothing from more, while a 40,000-character
 # question would otherwise cost seconds per request. Telegram messages hold 4,096 at most anyway.
 MAX_QUERY_CHARS = 2000
+# A text to embed is read this far, and in batches of this many: wordllama pads a batch to its longest text,
+# so one text of a megabyte in a batch of 256 would ask for gigabytes. A chunk is rarely over 1,200 characters.
+MAX_TEXT_CHARS = 2000
+BATCH = 64
 
 
 def query_text(text: str) -> str:
@@ -72,7 +76,8 @@ class WordLlamaEmbeddings(OfflineEmbeddings):
     def vectors(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = np.asarray(self._model.embed(texts, norm=False, batch_size=256), dtype=np.float32)
+        out = np.asarray(self._model.embed([t[:MAX_TEXT_CHARS] for t in texts], norm=False, batch_size=BATCH),
+                         dtype=np.float32)
         return _normalise(out)
 
 
@@ -93,7 +98,8 @@ class E5Embeddings(OfflineEmbeddings):
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:  # the C engine keeps per-model scratch buffers
-            return _normalise(np.asarray(self._model.passage(texts), dtype=np.float32).reshape(-1, self.dim))
+            rows = np.asarray(self._model.passage([t[:MAX_TEXT_CHARS] for t in texts]), dtype=np.float32)
+            return _normalise(rows.reshape(-1, self.dim))
 
     def query_vector(self, text: str) -> np.ndarray:
         text = query_text(text)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,11 +21,12 @@ import numpy as np
 from filelock import FileLock
 
 from retrieval.config import Settings
-from retrieval.errors import UsageError
+from retrieval.errors import IndexDamagedError, UsageError
 from retrieval.index import build, datadir, healing
-from retrieval.index.client import connect
+from retrieval.index.client import connect, forget_clients, move_aside
 from retrieval.index.embeddings import E5Embeddings, OfflineEmbeddings, WordLlamaEmbeddings
-from retrieval.index.snapshot import SentenceVectors, Snapshot, SparseRows
+from retrieval.index.grown import Grown
+from retrieval.index.snapshot import SentenceVectors, Snapshot
 from retrieval.index.store import Hit, Space
 from retrieval.ingest.folder import Skipped
 
@@ -60,11 +60,10 @@ class Index:
         self._spaces: tuple[Space, Space] | None = None
         self._snapshot: Snapshot | None = None
         self._multi_docs: set[str] = set()  # transcripts the multilingual space holds
-        self._grown: tuple[Snapshot | None, dict[int, np.ndarray], OrderedDict[str, np.ndarray]] = (None, {},
-                                                                                                  OrderedDict())
+        self.grown = Grown(self.main_model, self.multi_model)  # what grows with use, kept beside the snapshot
         self._write = threading.Lock()  # one writer to the Chroma spaces at a time
-        self._cache = threading.Lock()  # what grows with use (`_grown`)
         self.admin = threading.RLock()  # one upload, removal or rebuild at a time
+        self._builds = 0  # completed builds, so concurrent healers rebuild once
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
@@ -101,7 +100,24 @@ class Index:
 
     # -- building ------------------------------------------------------------------------------------
     def build(self, full: bool = False) -> IndexReport:
-        """Parse the data dir, bring both spaces in line with it (or rebuild them), then swap the snapshot."""
+        """Parse the data dir, bring both spaces in line with it (or rebuild them), then swap the snapshot. An
+        embedded index Chroma cannot read or repair in place (a damaged database, a panic) is moved aside and
+        rebuilt whole from the transcripts; a server's is the server's, and the error says what to do."""
+        with self.admin:
+            try:
+                return self._build(full)
+            except IndexDamagedError as err:
+                if self.settings.chroma_url:
+                    raise
+                log.warning("the index in %s cannot be used as it is (%s); rebuilding it from the transcripts in a "
+                            "fresh folder", self.settings.index_dir, err)
+                self.close()
+                forget_clients()
+                move_aside(self.settings.index_dir)
+                self._multi_docs = set()
+                return self._build(True)
+
+    def _build(self, full: bool) -> IndexReport:
         with self.admin:
             began = time.perf_counter()
             main, multi = self._connected()
@@ -116,6 +132,7 @@ class Index:
             self.main_model.query_vector("warm up")
             before = set(self._snapshot.transcripts) if self._snapshot is not None else set()
             self._snapshot = snapshot  # one assignment: a question in flight keeps the snapshot it started with
+            self._builds += 1
             now = set(snapshot.transcripts)
             return IndexReport(len(snapshot.transcripts), len(snapshot.chunks), added, removed, multilingual,
                                time.perf_counter() - began, skipped,
@@ -145,37 +162,29 @@ class Index:
                    english: bool) -> list[Hit]:
         """Nearest chunks: English questions by the main model (exactly, over one transcript's chunks, when
         scoped), others by the multilingual model."""
-        main, multi = self._connected()
-        if not english:
-            return multi.search(q_vector, k, doc)
-        if doc is None:
-            return main.search(q_vector, k, None)
+        if english and doc is not None:  # exactly, from vectors in memory
+            return self._scoped(snapshot, q_vector, k, doc)
+        built = self._builds
+        try:
+            return self._connected()[0 if english else 1].search(q_vector, k, doc)
+        except IndexDamagedError:
+            if self.settings.chroma_url:
+                raise
+            self._heal(built)  # damage a build's checks could not see (garbled vectors): heal, then ask again
+            return self._connected()[0 if english else 1].search(q_vector, k, doc)
+
+    def _heal(self, built: int) -> None:
+        """Rebuild every collection from the transcripts, unless another thread did since `built`."""
+        with self.admin:
+            if self._builds == built:
+                log.warning("a search of the index failed: rebuilding it from the transcripts")
+                self.build(full=True)
+
+    def _scoped(self, snapshot: Snapshot, q_vector: np.ndarray, k: int, doc: str) -> list[Hit]:
         sims = self.chunk_vectors(snapshot, doc) @ q_vector
         first, _ = snapshot.chunks.doc_range[doc]
         top = np.argsort(-sims, kind="stable")[:k]
         return [Hit(snapshot.chunks[first + int(i)].id, float(sims[i])) for i in top]
-
-    def chunk_vectors(self, snapshot: Snapshot, doc: str) -> np.ndarray:
-        """One transcript's chunk vectors: the snapshot's, or past its budget computed and kept for the most
-        recently asked transcripts (up to the same budget)."""
-        if snapshot.vectors.chunks is not None:
-            return snapshot.vectors.chunks[doc]
-        with self._cache:
-            recent = self._grown_for(snapshot)[2]
-            found = recent.pop(doc, None)
-            if found is None:
-                found = build.chunk_vectors(snapshot.chunks, doc, self.main_model)
-            recent[doc] = found  # most recent last
-            while sum(v.shape[0] for v in recent.values()) > build.CHUNK_VECTOR_BUDGET and len(recent) > 1:
-                recent.popitem(last=False)
-            return found
-
-    def _grown_for(self, snapshot: Snapshot) -> tuple[Snapshot | None, dict[int, np.ndarray],
-                                                      OrderedDict[str, np.ndarray]]:
-        """What grew with use for this snapshot; a new snapshot starts afresh (caller holds `_cache`)."""
-        if self._grown[0] is not snapshot:
-            self._grown = (snapshot, {}, OrderedDict())
-        return self._grown
 
     def ensure_multilingual(self, doc: str | None) -> None:
         """A question scoped to one transcript embeds it if need be (about 1 s per 3 kB, once). An
@@ -191,31 +200,12 @@ class Index:
             multi.sync([c for c in snapshot.chunks if c.doc in missing], docs=missing)
             self._multi_docs |= missing
 
+    def chunk_vectors(self, snapshot: Snapshot, doc: str) -> np.ndarray:
+        return self.grown.chunk_vectors(snapshot, doc)
+
     def multilingual_sentence_vectors(self, snapshot: Snapshot, chunks: Iterable[int],
                                       asked: Iterable[int]) -> SentenceVectors:
-        """Multilingual vectors for the asked sentences: every one of a transcript the snapshot holds them for
-        (interview-sized and non-English ones), else those that lie in `chunks` (the rest read as zero). Those
-        are kept with the snapshot, so a long transcript asked about in another language gets quicker with
-        every question (about 20 ms a sentence the first time) and memory grows only with the sentences asked."""
-        asked = set(asked)
-        held = snapshot.vectors.multilingual
-        rows = SparseRows(np.zeros(self.multi_model.dim, dtype=np.float32))
-        for doc in {snapshot.sentences.doc[s] for s in asked} & held.keys():
-            first = snapshot.sentences.of_doc[doc].start
-            rows.update((s, held[doc][s - first]) for s in asked if snapshot.sentences.doc[s] == doc)
-        top = {s for c in chunks for s in snapshot.sentences.of_chunk[c]}
-        wanted = sorted(s for s in top & asked if s not in rows)
-        with self._cache:
-            cache = dict(self._grown_for(snapshot)[1])
-        missing = [s for s in wanted if s not in cache]
-        if missing:
-            computed = self.multi_model.vectors([snapshot.sentences.text(s) for s in missing])
-            with self._cache:
-                grown = self._grown_for(snapshot)[1]
-                for s, vec in zip(missing, computed, strict=True):
-                    grown[s] = cache[s] = vec
-        rows.update((s, cache[s]) for s in wanted)
-        return rows
+        return self.grown.multilingual_sentence_vectors(snapshot, chunks, asked)
 
     # -- changing the library ------------------------------------------------------------------------
     def add_transcript(self, filename: str, raw: bytes) -> tuple[datadir.Added, IndexReport | None]:

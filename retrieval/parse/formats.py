@@ -10,6 +10,7 @@ else its layout: "speaker" (meetings, hearings), "srt", "vtt" or "prose".
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from retrieval.parse.sentences import PARAGRAPH_BREAK, append_trimmed
 from retrieval.parse.turns import Transcript, Turn
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".srt", ".vtt")
+_WORDLIKE = re.compile(r"[^\W_]")  # a letter or a digit
+MAX_TURNS = 100_000  # a day of hearings has a few thousand; past this the text is not a transcript to index
 LABEL_SHARE = 0.8  # of the labelled paragraphs, the two commonest labels' when labels are a minority
 
 
@@ -43,6 +46,9 @@ def current_pages(meta: Metadata, text: str) -> Metadata:
 
 def parse(text: str, doc: str, metadata: Metadata | None = None, suffix: str = ".txt") -> Transcript:
     meta = metadata or Metadata()
+    if not _WORDLIKE.search(text):
+        raise TranscriptError(doc, "has no words to quote (only punctuation or symbols); check that it is the "
+                                   "right file")
     fmt = detect_format(text, suffix)
     if fmt in ("srt", "vtt"):
         turns = layouts.interview_or_meeting(text, layouts.subtitles(text, doc), meta)
@@ -56,6 +62,9 @@ def parse(text: str, doc: str, metadata: Metadata | None = None, suffix: str = "
             turns = layouts.prose(text, paragraphs, meta)
     if not any(t.sentences for t in turns):
         raise TranscriptError(doc, "has no sentences to quote")
+    if len(turns) > MAX_TURNS:
+        raise TranscriptError(doc, "has {turns:,} speaker turns; the most is {limit:,}, split it into parts",
+                              turns=len(turns), limit=MAX_TURNS)
     if fmt == "speaker" and any(t.role == "interviewer" for t in turns):
         fmt = "interview"
     return Transcript(doc=doc, text=text, format=fmt, metadata=meta, turns=_answered(turns),

@@ -59,6 +59,7 @@ _ABBREVIATIONS = frozenset(
         "p.m",
     ]
 )
+MAX_SENTENCE_CHARS = 8_000  # far beyond any sentence a person says; past it a span is cut (`bounded`)
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")  # a blank line, however indented
 # A candidate end: terminal punctuation, optional closing quotes or brackets, then white space.
 _END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s)""")
@@ -67,7 +68,8 @@ _WORD_BEFORE = re.compile(r"([\w.]+)$")
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Spans of the sentences in `text[start:end]`, trimmed of surrounding white space."""
+    """Spans of the sentences in `text[start:end]`, trimmed of surrounding white space; one longer than
+    MAX_SENTENCE_CHARS is cut into pieces (`bounded`)."""
     stop = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     begin = start
@@ -79,7 +81,24 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         append_trimmed(text, begin, cut, spans)
         begin = after.end()
     append_trimmed(text, begin, stop, spans)
-    return spans
+    return [piece for s, e in spans for piece in bounded(text, s, e)]
+
+
+def bounded(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """`start:end` as spans of at most `limit` characters, cut at the last white space before the limit (at
+    the limit itself where the text has none): a run-on "sentence" of megabytes (a transcript of one
+    sentence, text with no full stop) becomes quotable pieces, still exact spans, before anything reads it."""
+    if end - start <= limit:
+        return [(start, end)]
+    pieces: list[tuple[int, int]] = []
+    while end - start > limit:
+        space = max(text.rfind(" ", start + limit // 2, start + limit), text.rfind("\n", start + limit // 2,
+                                                                                   start + limit))
+        cut = space if space > start else start + limit
+        append_trimmed(text, start, cut, pieces)
+        start = cut
+    append_trimmed(text, start, end, pieces)
+    return pieces
 
 
 def _is_boundary(text: str, begin: int, dot: int, next_at: int, stop: int) -> bool:

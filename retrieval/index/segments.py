@@ -1,0 +1,45 @@
+"""Chroma's vector files, checked before Chroma reads them.
+
+Chroma keeps each collection's HNSW graph in `chroma/<segment>/` (`header.bin`, `data_level0.bin`,
+`length.bin`, `link_lists.bin`), and the hnswlib inside it reads `header.bin` without checking it: a damaged
+header (garbled bytes, an emptied file) makes it read past its buffers, and the process dies of a
+segmentation fault that no `except` can catch, at every start. So the header's fields are checked against
+one another and against the other files' sizes first; an index that fails is rebuilt from the transcripts.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+# hnswlib's saveIndex layout as Chroma writes it: a version, then offsetLevel0, max_elements, cur_element_count,
+# size_data_per_element, label_offset, offsetData, maxlevel, enterpoint_node, maxM, maxM0, M, mult, ef_construction
+HEADER = struct.Struct("<iQQQQQQiIQQQdQ")
+MAX_VERSION = 16
+
+
+def damaged(chroma: Path) -> str | None:
+    """What is wrong with the first damaged segment under the `chroma` folder, or None."""
+    for header in sorted(chroma.glob("*/header.bin")):
+        problem = _check(header.parent)
+        if problem is not None:
+            return f"{header.parent.name}: {problem}"
+    return None
+
+
+def _check(segment: Path) -> str | None:
+    raw = (segment / "header.bin").read_bytes()
+    if len(raw) != HEADER.size:
+        return f"header.bin holds {len(raw)} bytes, not {HEADER.size}"
+    (version, level0, capacity, count, per_element, label_at, data_at, max_level, _entry, max_m, max_m0, m, mult,
+     _ef) = HEADER.unpack(raw)
+    sane = (0 <= version <= MAX_VERSION and level0 == 0 and count <= capacity and 0 < per_element < 1 << 20
+            and label_at < per_element and data_at < per_element and -1 <= max_level < 64
+            and 0 < m <= max_m <= max_m0 < 1 << 16 and 0.0 <= mult < 10.0)
+    if not sane:
+        return "header.bin's fields do not fit together"
+    for name, width in (("data_level0.bin", per_element), ("length.bin", 4)):  # a row per element (or slot)
+        found = (segment / name).stat().st_size if (segment / name).exists() else None
+        if found is not None and found not in (count * width, capacity * width):
+            return f"{name} holds {found} bytes where the header says {count * width}"
+    return None
