@@ -52,16 +52,14 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
         ) from err
     except OSError as err:  # filelock's Timeout is an OSError too, so it is caught first
         raise _unusable(settings.index_dir, err) from err
+    problem = segments.damaged(settings.index_dir / "chroma")
+    if problem is not None:  # hnswlib would crash the process on it
+        lock.release()
+        raise IndexDamagedError("the index's vector files are damaged ({why})", fix=Fix.REBUILD, why=problem)
     try:
-        problem = segments.damaged(settings.index_dir / "chroma")
-        if problem is not None:  # hnswlib would crash the process on it
-            raise IndexDamagedError("the index's vector files are damaged ({why})", fix=Fix.REBUILD, why=problem)
         with mapped():
             client = chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
             client.heartbeat()
-    except IndexDamagedError:
-        lock.release()
-        raise
     except BaseException as err:
         lock.release()
         if isinstance(err, KeyboardInterrupt | SystemExit | GeneratorExit):
