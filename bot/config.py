@@ -13,15 +13,12 @@ from urllib.parse import urlparse
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from telegram.constants import WebhookLimit
 
 from bot import i18n
 from bot.i18n import LANGUAGES
 from retrieval import Settings, UsageError
 
 TOKEN_FORMAT = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
-SECRET_FORMAT = re.compile(  # what Telegram accepts as a webhook's secret_token
-    f"[A-Za-z0-9_-]{{{WebhookLimit.MIN_SECRET_TOKEN_LENGTH},{WebhookLimit.MAX_SECRET_TOKEN_LENGTH}}}")
 DEFAULT_DATA_DIR = Path("data/transcripts")  # the transcripts
 DEFAULT_INDEX_DIR = Path("var/index")  # the index, rebuilt from the transcripts at will
 DEFAULT_STATE_DIR = Path("var/state")  # what cannot be rebuilt: stats, the identity key, removed transcripts
@@ -150,7 +147,7 @@ def build_bot_settings() -> BotSettings:
         raise UsageError("TELEGRAM_BOT_TOKEN is malformed; it looks like 123456789:ABC-def... (from @BotFather)")
     _check_urls(telegram, env)
     secret = env.webhook_secret or None
-    if secret is not None and not SECRET_FORMAT.fullmatch(secret):
+    if secret is not None and not secret_format().fullmatch(secret):
         raise UsageError("VERBATIM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
     channel = (env.channel_id or "").strip() or None
     digest = _digest_time(env.digest_time)
@@ -174,6 +171,14 @@ def build_bot_settings() -> BotSettings:
         retention_hours=env.question_retention_hours,
         channel_language=env.channel_language,
     )
+
+
+def secret_format() -> re.Pattern[str]:
+    """What Telegram accepts as a webhook's secret_token. The telegram package is imported here, not at the
+    top: the command line's other commands never need it (it adds a tenth of a second to every start)."""
+    from telegram.constants import WebhookLimit
+
+    return re.compile(f"[A-Za-z0-9_-]{{{WebhookLimit.MIN_SECRET_TOKEN_LENGTH},{WebhookLimit.MAX_SECRET_TOKEN_LENGTH}}}")
 
 
 def _check_urls(telegram: TelegramEnvironment, env: BotEnvironment) -> None:

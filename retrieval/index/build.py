@@ -9,8 +9,10 @@ transcript whose text is unchanged keeps them from the snapshot before, or from 
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,7 @@ from retrieval.index.chunks import Chunk, chunk_transcript
 from retrieval.index.embeddings import OfflineEmbeddings
 from retrieval.index.lexical import Bm25Index, terms
 from retrieval.index.snapshot import Chunks, Lexicon, Sentences, Snapshot, Vectors
+from retrieval.index.store import Space
 from retrieval.ingest.folder import Skipped, read_folder
 from retrieval.params import FOREIGN_DOC_CHARS, INTERVIEW_DOC_CHARS, SMALL_DOC_CHARS
 from retrieval.parse.formats import TRANSCRIPT_SUFFIXES, load
@@ -28,7 +31,6 @@ from retrieval.results import Source
 
 CHUNK_VECTOR_BUDGET = 200_000  # chunks whose main-model vectors are kept (about 100 MB)
 SENTENCE_VECTOR_BUDGET = 200_000  # sentences whose main-model vectors are kept (about 100 MB)
-Embed = Callable[[list[str]], np.ndarray]
 
 
 def read_transcripts(data_dir: Path) -> tuple[dict[str, Transcript], list[Skipped]]:
@@ -67,19 +69,49 @@ def multilingual_docs(transcripts: Mapping[str, Transcript]) -> set[str]:
                                            if t.language != "en" and len(t.text) <= FOREIGN_DOC_CHARS}
 
 
-def multilingual_vectors(transcripts: Mapping[str, Transcript], sentences: Sentences, embed: Embed,
+@dataclass(frozen=True)
+class SentenceRecord:
+    """A sentence as the index keeps its multilingual vector: found again by a hash of where and what it is."""
+
+    id: str
+    doc: str
+    search_text: str
+    start: int
+    end: int
+
+    def metadata(self) -> dict[str, str | int | float]:
+        return {"doc": self.doc, "start": self.start, "end": self.end}
+
+
+def sentence_records(transcripts: Mapping[str, Transcript], sentences: Sentences,
+                     docs: list[str]) -> list[SentenceRecord]:
+    out = []
+    for doc in docs:
+        for i in sentences.of_doc[doc]:
+            span, text = sentences[i], sentences.text(i)
+            key = hashlib.blake2b(f"{doc}\0{span.start}\0{span.end}\0{text}".encode(), digest_size=12).hexdigest()
+            out.append(SentenceRecord(key, doc, text, span.start, span.end))
+    return out
+
+
+def multilingual_vectors(transcripts: Mapping[str, Transcript], sentences: Sentences, kept: Space,
                          known: Callable[[str, str], np.ndarray | None]) -> dict[str, np.ndarray]:
-    """The multilingual vectors of every sentence of each interview-sized transcript: `known(doc, text)`
-    gives those already computed for that very text (an earlier snapshot's, or the index's), the rest are
-    embedded now, 64 sentences at a time."""
-    out: dict[str, np.ndarray] = {}
-    for doc in small_docs(transcripts):
-        found = known(doc, transcripts[doc].text)
-        if found is None:
-            texts = [sentences.text(i) for i in sentences.of_doc[doc]]
-            parts = [embed(texts[i:i + 64]) for i in range(0, len(texts), 64)]
-            found = np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
-        out[doc] = found
+    """The multilingual vectors of every sentence of each interview-sized transcript: `known(doc, text)` gives
+    those of an earlier snapshot for that very text; the rest come from the index, which embeds only the
+    sentences it does not hold yet (so a start embeds nothing) and drops those of texts that are gone."""
+    docs = small_docs(transcripts)
+    out = {d: v for d in docs if (v := known(d, transcripts[d].text)) is not None}
+    records = sentence_records(transcripts, sentences, docs)
+    if len(out) < len(docs) or kept.count() != len(records):
+        kept.sync(records)
+        stored = kept.vectors([r.id for r in records])
+        if len(stored) < len(records):  # rows it lost: embed them all again
+            kept.rebuild(records)
+            stored = kept.vectors([r.id for r in records])
+        for d in docs:
+            if d not in out:
+                rows = [stored[r.id] for r in records if r.doc == d]
+                out[d] = np.stack(rows) if rows else np.zeros((0, kept.embeddings.dim), dtype=np.float32)
     return out
 
 

@@ -7,13 +7,12 @@ import logging
 from collections.abc import Sequence
 
 from retrieval.errors import ModelMismatchError, VerbatimError
-from retrieval.index.chunks import Chunk
-from retrieval.index.store import Space
+from retrieval.index.store import Record, Space
 
 log = logging.getLogger(__name__)
 
 
-def sync(space: Space, chunks: Sequence[Chunk], full: bool) -> tuple[int, int]:
+def sync(space: Space, chunks: Sequence[Record], full: bool) -> tuple[int, int]:
     """The main space in line with the chunks: refreshed, or rebuilt when asked, when built by another
     model, or when it is damaged (a refresh that fails, or one that leaves a collection that fails its
     check). Returns (added, removed)."""
@@ -34,7 +33,7 @@ def sync(space: Space, chunks: Sequence[Chunk], full: bool) -> tuple[int, int]:
     return len(chunks), 0
 
 
-def sync_at_least(space: Space, chunks: Sequence[Chunk], docs: set[str], full: bool) -> bool:
+def sync_at_least(space: Space, chunks: Sequence[Record], docs: set[str], full: bool) -> bool:
     """The multilingual space holding at least `chunks` (of `docs`; it also keeps transcripts embedded on
     demand). Returns whether it was rebuilt from `chunks` alone."""
     if full or space.store(refresh=True) is None:
@@ -54,7 +53,7 @@ def sync_at_least(space: Space, chunks: Sequence[Chunk], docs: set[str], full: b
     return True
 
 
-def damage(space: Space, chunks: Sequence[Chunk], exact: bool = True) -> str | None:
+def damage(space: Space, chunks: Sequence[Record], exact: bool = True) -> str | None:
     """What is wrong with a collection that should hold `chunks` (exactly, or at least), or None. Cheap: a
     count, and one probe search for a chunk's own vector, which a damaged vector index (truncated or
     missing files) fails or answers with too few hits."""
@@ -65,7 +64,10 @@ def damage(space: Space, chunks: Sequence[Chunk], exact: bool = True) -> str | N
         return None
     probe = chunks[len(chunks) // 2]
     wanted = min(10, len(chunks))
-    hits = space.search(space.embeddings.vectors([probe.search_text])[0], wanted)
+    stored = space.vectors([probe.id]).get(probe.id)
+    if stored is None:
+        return f"it lacks the chunk {probe.id}"
+    hits = space.search(stored, wanted)
     if len(hits) < wanted or probe.id not in {h.id for h in hits}:
         return f"a probe search found {len(hits)} of {wanted} chunks, without the one it was made from"
     return None

@@ -57,7 +57,7 @@ class Index:
         self.reading_model: OfflineEmbeddings = E5Embeddings()
         self._client: Any = None
         self._lock: FileLock | None = None
-        self._spaces: tuple[Space, Space] | None = None
+        self._spaces: tuple[Space, Space, Space] | None = None
         self._snapshot: Snapshot | None = None
         self._multi_docs: set[str] = set()  # transcripts the multilingual space holds
         self.grown = Grown(self.main_model, self.multi_model)  # what grows with use, kept beside the snapshot
@@ -84,12 +84,15 @@ class Index:
             raise RuntimeError("the index is not loaded; call Service.open() or Service.index() first")
         return self._snapshot
 
-    def _connected(self) -> tuple[Space, Space]:
+    def _connected(self) -> tuple[Space, Space, Space]:
+        """The spaces: chunks by the main model, chunks by the multilingual one, and the multilingual vectors
+        of every sentence of interview-sized transcripts (kept, so no start embeds them again)."""
         if self._spaces is None:
             self._client, self._lock = connect(self.settings)
             prefix = self.settings.collection_prefix
             self._spaces = (Space(self._client, prefix, "main", self.main_model),
-                            Space(self._client, prefix, "multilingual", self.multi_model))
+                            Space(self._client, prefix, "multilingual", self.multi_model),
+                            Space(self._client, prefix, "sentences", self.multi_model))
             if not self.settings.chroma_url:  # we hold the folder's lock: no rebuild of another process is running
                 for space in self._spaces:
                     space.drop_orphans(older_than=0.0)
@@ -120,14 +123,16 @@ class Index:
     def _build(self, full: bool) -> IndexReport:
         with self.admin:
             began = time.perf_counter()
-            main, multi = self._connected()
+            main, multi, kept = self._connected()
             transcripts, skipped = build.read_transcripts(self.settings.data_dir)
             parts = build.tables(transcripts)
             chunks = parts[0].items
             with self._write:
                 added, removed = healing.sync(main, chunks, full)
                 multilingual = self._sync_multi(multi, chunks, build.multilingual_docs(transcripts), full)
-            vectors = build.multilingual_vectors(transcripts, parts[1], self.multi_model.vectors, self._known_rows)
+                if full:
+                    kept.rebuild([])
+                vectors = build.multilingual_vectors(transcripts, parts[1], kept, self._known_rows)
             snapshot = build.snapshot(transcripts, parts, self.main_model, vectors, skipped)
             self.main_model.query_vector("warm up")
             before = set(self._snapshot.transcripts) if self._snapshot is not None else set()
@@ -192,7 +197,7 @@ class Index:
         make the asker, and everyone queued behind the lock, wait minutes for a whole corpus."""
         if doc is None or doc in self._multi_docs:
             return
-        _, multi = self._connected()
+        multi = self._connected()[1]
         snapshot = self.snapshot
         with self._write:
             missing = {doc} - self._multi_docs

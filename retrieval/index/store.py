@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from chromadb.errors import ChromaError, NotFoundError
@@ -29,7 +29,6 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import Fix, ModelMismatchError, VerbatimError
-from retrieval.index.chunks import Chunk
 from retrieval.index.client import IndexCollectionGone, mapped
 from retrieval.index.embeddings import OfflineEmbeddings
 
@@ -44,6 +43,21 @@ class Hit:
 
     id: str
     similarity: float
+
+
+class Record(Protocol):
+    """What a collection holds per item: a chunk (chunks.py), or a sentence (`SentenceRecord`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def doc(self) -> str: ...
+
+    @property
+    def search_text(self) -> str: ...
+
+    def metadata(self) -> dict[str, str | int | float]: ...
 
 
 class _Pointer(Embeddings):
@@ -108,7 +122,7 @@ class Space:
                           create_collection_if_not_exists=False)
 
     # -- writing -------------------------------------------------------------------------------------
-    def rebuild(self, chunks: Sequence[Chunk]) -> str:
+    def rebuild(self, chunks: Sequence[Record]) -> str:
         """Blue-green: fill a new collection, verify it, flip the pointer, drop the old one."""
         old = self.active_name()
         name = f"{self.prefix}-{self.name}-{uuid.uuid4().hex[:12]}"
@@ -150,7 +164,7 @@ class Space:
                 log.info("dropping orphaned collection %s", c.name)
                 self._drop(c.name)
 
-    def sync(self, chunks: Sequence[Chunk], docs: set[str] | None = None) -> tuple[int, int]:
+    def sync(self, chunks: Sequence[Record], docs: set[str] | None = None) -> tuple[int, int]:
         """Bring the active collection in line with `chunks` (of `docs`, or of everything): (added, removed)."""
         store = self.store(refresh=True)
         if store is None:
@@ -172,7 +186,7 @@ class Space:
         self._add(store, missing)
         return len(missing), len(stale)
 
-    def _add(self, store: Chroma, chunks: Sequence[Chunk]) -> None:
+    def _add(self, store: Chroma, chunks: Sequence[Record]) -> None:
         """Each chunk as the text it is embedded as, with its metadata, in batches Chroma accepts."""
         if not chunks:
             return
@@ -195,6 +209,17 @@ class Space:
             log.warning("could not drop old collection %s: %s", name, err)
 
     # -- reading -------------------------------------------------------------------------------------
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these ids (those it holds), as float32 rows: exactly what was embedded."""
+        store = self.store()
+        if store is None or not ids:
+            return {}
+        with mapped():
+            got = store.get(ids=list(ids), include=["embeddings"])
+        found = got.get("embeddings")
+        return {} if found is None else {str(i): np.asarray(v, dtype=np.float32)
+                                         for i, v in zip(got["ids"], found, strict=True)}
+
     def count(self) -> int:
         store = self.store()
         return 0 if store is None or self._collection_name is None else self._count(self._collection_name)
