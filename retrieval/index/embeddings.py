@@ -27,7 +27,7 @@ MAX_QUERY_CHARS = 2000
 # A text to embed is read this far, and in batches of this many: wordllama pads a batch to its longest text,
 # so one text of a megabyte in a batch of 256 would ask for gigabytes. A chunk is rarely over 1,200 characters.
 MAX_TEXT_CHARS = 2000
-BATCH = 64
+BATCH = 16
 
 
 def query_text(text: str) -> str:
