@@ -273,3 +273,17 @@ def test_more_quotes_choose_again_from_the_first_answers_ranking(service: Servic
     assert more.quotes and not {(q.doc, q.start) for q in more.quotes} & shown
     service.more("Another question about lobsters?", "hearings/fisheries.txt", set())
     assert len(ranked) == 2  # a question never asked is ranked, of course
+
+
+def test_punctuation_and_gibberish_in_any_script_abstain(service: Service) -> None:
+    import random
+
+    rng = random.Random(11)  # noqa: S311 - reproducible noise, not a secret
+    asked = ["?", "...", "!!!"]
+    for letters in ("abcdefghijklmnopqrstuvwxyz", "абвгдежзийклмнопрстуфхцчшщыэюя", "əğışçöüqxabcdef",
+                    "的一是不了人我在有他这中大来上们"):
+        asked.append("".join(rng.choice(letters + "  ") for _ in range(40_000)))
+    for question in asked:
+        for doc in (None, "mammadli-interview.txt"):
+            answer = service.ask(question, doc)
+            assert answer.abstained and not answer.quotes, question[:20]
