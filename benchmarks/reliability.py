@@ -3,9 +3,12 @@
     python benchmarks/reliability.py [--seconds 10]
 
 1. Runs the test modules that hold one test per hostile input or injected fault (tests/test_reliability.py,
-   test_privacy.py, test_handlers.py, test_fuzz.py, test_healing.py) and counts cases per class from their names.
+   test_privacy.py, test_handlers.py, test_fuzz.py, test_healing.py, test_bounded.py) and counts cases per
+   class from their names.
 2. Runs benchmarks/flood.py: a real `verbatim run` under the two flooding attacks, the victim's p95, answers
    lost, identities found at rest afterwards and files written outside the data, state and index dirs.
+3. Appends benchmarks/reliability-cases.md: the red-team cases with their tests, and the figures of
+   benchmarks/bounded.py and benchmarks/cold_start.py (slow to run, so pasted there by hand from their output).
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ["tests/test_reliability.py", "tests/test_privacy.py", "tests/test_handlers.py", "tests/test_fuzz.py",
-           "tests/test_healing.py"]
+           "tests/test_healing.py", "tests/test_bounded.py"]
 CLASSES = {
-    "damaged index": ("damaged", "probe", "deleted_behind", "killed_rebuild"),
+    "damaged index": ("damaged", "probe", "deleted_behind", "killed_rebuild", "heals", "damage"),
     "privacy": ("privacy", "forget", "retention", "raw_ids", "key", "version_1", "edited", "belong", "stats_are"),
     "crashes and wrong paths": ("jsonl", "chroma", "garbled", "read_only", "named_only", "control", "timestamps",
                                 "panic", "broken_data", "state_left", "overlong", "not_writable"),
-    "fair and bounded work": ("lane", "limit", "costly", "capped", "huge_query", "charges"),
+    "fair and bounded work": ("lane", "limit", "costly", "capped", "huge_query", "charges", "bounded", "memory",
+                              "megabytes", "any_text"),
     "fuzzing": ("fuzz", "decoded", "round_trip", "parser", "render", "coverage"),
 }
 
@@ -84,6 +88,7 @@ def main() -> None:
               "- modes in the state dir: " + ", ".join(f"`{k}` {v}" for k, v in rest["state_modes"].items()),
               "- question texts past retention: 0 by construction and by test (tests/test_privacy.py::"
               "test_question_texts_and_who_asked_are_erased_after_the_retention_period scans every byte)", ""]
+    lines += ["", (ROOT / "benchmarks" / "reliability-cases.md").read_text(encoding="utf-8")]
     (ROOT / "benchmarks" / "RELIABILITY.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 
