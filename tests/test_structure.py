@@ -3,7 +3,11 @@ numbered, answers cited by their question; meetings and hearings keep their cita
 
 from __future__ import annotations
 
-from retrieval.parse.formats import parse
+from pathlib import Path
+
+import pytest
+
+from retrieval.parse.formats import load, parse
 from retrieval.parse.layouts import is_name
 from retrieval.parse.turns import Transcript
 
@@ -85,6 +89,11 @@ GUIDE: The north ridge in winter. It takes three days and the wind never stops.
 """
 
 
+ROOT = Path(__file__).resolve().parent.parent
+REAL = [ROOT / "data" / "transcripts" / "mammadli-interview.txt",
+        *sorted((ROOT / "benchmarks" / "interviews").glob("*/transcripts/*"))]
+
+
 def labels(t: Transcript) -> list[str]:
     return [t.label(turn, 1) for turn in t.turns]
 
@@ -133,3 +142,14 @@ def test_a_sentence_running_into_a_colon_is_no_speaker_label() -> None:
     assert is_name("Grad A") and is_name("Elham Tabassi")
     assert not is_name("So I have to ask you") and not is_name("But she famously said")
     assert not is_name("When we look at this issue, I think")
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+def test_every_answer_in_the_real_interviews_is_cited_by_its_question(path: Path) -> None:
+    t = load(path, path.name)
+    assert t.interview
+    answers = [t.label(turn, n) for turn in t.turns if turn.role == "interviewee"
+               for n in range(1, len(turn.paragraphs) + 1)]
+    asked = [turn for turn in t.turns if turn.role == "interviewer" and turn.question is not None]
+    assert len(answers) >= 5 and len(asked) >= 5
+    assert [a for a in answers if not a.startswith("answer to Q")] == []
