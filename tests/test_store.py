@@ -6,9 +6,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bot.cli import explain
@@ -108,3 +110,23 @@ def test_a_rebuild_drops_old_orphans_but_not_a_rebuild_in_progress(client: Any) 
     names = {c.name for c in client.list_collections()}
     assert active in names and "t-main-building" in names and "t-multilingual-crashed" in names
     assert "t-main-crashed" not in names
+
+
+@dataclass(frozen=True)
+class Line:
+    id: str
+    doc: str
+    search_text: str
+
+    def metadata(self) -> dict[str, str | int | float]:
+        return {"doc": self.doc}
+
+
+def test_vectors_of_more_ids_than_sqlite_takes_in_one_request(client: Any) -> None:
+    """SQLite refuses a statement of more than 32,766 variables: the read must be batched."""
+    space = Space(client, "t", "sentences", WordLlamaEmbeddings())
+    lines = [Line(f"s{i}", "d.txt", f"line {i}") for i in range(33_000)]
+    space.rebuild(lines)
+    got = space.vectors([line.id for line in lines])
+    assert len(got) == len(lines)
+    assert np.allclose(got["s32999"], space.embeddings.vectors(["line 32999"])[0], atol=1e-3)

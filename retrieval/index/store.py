@@ -210,15 +210,19 @@ class Space:
 
     # -- reading -------------------------------------------------------------------------------------
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """The stored vectors of these ids (those it holds), as float32 rows: exactly what was embedded."""
+        """The stored vectors of these ids (those it holds), as float32 rows: exactly what was embedded. Read
+        in Chroma's batches: one request for 120,000 ids fails with "too many SQL variables"."""
         store = self.store()
         if store is None or not ids:
             return {}
+        out: dict[str, np.ndarray] = {}
         with mapped():
-            got = store.get(ids=list(ids), include=["embeddings"])
-        found = got.get("embeddings")
-        return {} if found is None else {str(i): np.asarray(v, dtype=np.float32)
-                                         for i, v in zip(got["ids"], found, strict=True)}
+            for batch, *_ in create_batches(api=self.client, ids=list(ids)):
+                got = store.get(ids=batch, include=["embeddings"])
+                found = got.get("embeddings")
+                if found is not None:
+                    out |= {str(i): np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], found, strict=True)}
+        return out
 
     def count(self) -> int:
         store = self.store()
