@@ -104,14 +104,18 @@ def multilingual_vectors(transcripts: Mapping[str, Transcript], sentences: Sente
     records = sentence_records(transcripts, sentences, docs)
     if len(out) < len(docs) or kept.count() != len(records):
         kept.sync(records)
-        stored = kept.vectors([r.id for r in records])
-        if len(stored) < len(records):  # rows it lost: embed them all again
+        need: dict[str, list[str]] = {d: [] for d in docs if d not in out}
+        for r in records:
+            if r.doc in need:
+                need[r.doc].append(r.id)
+        wanted = [i for ids in need.values() for i in ids]
+        stored = kept.vectors(wanted)
+        if len(stored) < len(wanted):  # rows it lost: embed them all again
             kept.rebuild(records)
-            stored = kept.vectors([r.id for r in records])
-        for d in docs:
-            if d not in out:
-                rows = [stored[r.id] for r in records if r.doc == d]
-                out[d] = np.stack(rows) if rows else np.zeros((0, kept.embeddings.dim), dtype=np.float32)
+            stored = kept.vectors(wanted)
+        for d, ids in need.items():
+            out[d] = (np.stack([stored[i] for i in ids]) if ids
+                      else np.zeros((0, kept.embeddings.dim), dtype=np.float32))
     return out
 
 
