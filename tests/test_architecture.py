@@ -114,3 +114,27 @@ def test_retrievals_stages_import_only_earlier_stages() -> None:
 def test_the_readme_layout_is_the_packages_layout() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert layout.current(readme) == layout.render(), "run `python -m tests.layout` to update README.md"
+
+
+def private_reads(source: str) -> list[str]:
+    """Attributes read with a leading underscore on anything but `self` or `cls`: another object's (or a
+    library's) insides, such as langchain `Chroma`'s `_collection`, which a library may change at will."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Attribute) or not node.attr.startswith("_") or node.attr.startswith("__"):
+            continue
+        if not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_no_private_attribute_of_another_object_is_read(package: str) -> None:
+    found = [f"{name}:{where}" for name, path in modules(package)
+             for where in private_reads(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_the_private_read_check_catches_one() -> None:
+    source = "def f(store):\n    self._ok = 1\n    return store._collection.count()\n"
+    assert private_reads(source) == ["3: store._collection"]
