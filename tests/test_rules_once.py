@@ -4,22 +4,29 @@ scan of the code can tell (a literal, a pattern, a call)."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = ("bot", "retrieval")
 
 
-def sources() -> Iterator[tuple[str, str]]:
-    for package in CODE:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            yield path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8")
+@functools.cache
+def sources() -> tuple[tuple[str, str], ...]:
+    """(file, source) of every module; read once, since every test scans them all."""
+    return tuple((path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8"))
+                 for package in CODE for path in sorted((ROOT / package).rglob("*.py")))
 
 
-def strings() -> Iterator[tuple[str, str]]:
+@functools.cache
+def strings() -> tuple[tuple[str, str], ...]:
     """(file, text) of every string constant and f-string part in the code, docstrings left out."""
+    return tuple(_strings())
+
+
+def _strings() -> Iterable[tuple[str, str]]:
     for name, source in sources():
         tree = ast.parse(source)
         docs = {id(n.body[0].value) for n in ast.walk(tree)
@@ -30,7 +37,7 @@ def strings() -> Iterator[tuple[str, str]]:
                 yield name, node.value
 
 
-def where(found: Iterator[tuple[str, str]], test: re.Pattern[str]) -> set[str]:
+def where(found: Iterable[tuple[str, str]], test: re.Pattern[str]) -> set[str]:
     return {name for name, text in found if test.search(text)}
 
 
