@@ -13,25 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.interviews import corpus
 from retrieval import Service, Settings
-
-ROOT = Path(__file__).resolve().parent
-
-
-def corpus(shared: Path) -> dict[str, tuple[Path, list[dict[str, Any]]]]:
-    found = {"shipped": (ROOT.parent / "data" / "transcripts", _rows(shared / "eval" / "interview-dev.jsonl"))}
-    for folder in sorted(p for p in (ROOT / "interviews").iterdir() if (p / "transcripts").is_dir()):
-        found[folder.name] = (folder / "transcripts", [r for f in sorted(folder.glob("questions*.jsonl"))
-                                                       for r in _rows(f)])
-    return found
-
-
-def _rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
 def timings(data: Path, rows: list[dict[str, Any]], passes: int, name: str) -> dict[str, float]:

@@ -21,32 +21,23 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import random
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.interviews import corpus, jsonl
 from retrieval import Service, Settings
 from retrieval.params import QuoteParams
 
 ROOT = Path(__file__).resolve().parent
 FEATURES = ("best", "lift", "standing", "coverage", "across", "azerbaijani", "absent")
 MAX_FALSE_ABSTAIN = 0.04
-
-
-def universes(shared: Path) -> dict[str, tuple[Path, list[dict[str, Any]]]]:
-    found = {"shipped": (ROOT.parent / "data" / "transcripts", _rows(shared / "eval" / "interview-dev.jsonl"))}
-    for folder in sorted(p for p in (ROOT / "interviews").iterdir() if (p / "transcripts").is_dir()):
-        found[folder.name] = (folder / "transcripts", [r for f in sorted(folder.glob("questions*.jsonl"))
-                                                       for r in _rows(f)])
-    return found
-
-
-def _rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def nonsense(seed: int = 7) -> list[dict[str, Any]]:
@@ -63,8 +54,8 @@ def nonsense(seed: int = 7) -> list[dict[str, Any]]:
 
 
 def collect(shared: Path) -> list[dict[str, Any]]:
-    worlds = universes(shared)
-    offtopic = _rows(ROOT / "calibration" / "offtopic.jsonl")
+    worlds = corpus(shared)
+    offtopic = jsonl(ROOT / "calibration" / "offtopic.jsonl")
     rows: list[dict[str, Any]] = []
     for name, (data, own) in worlds.items():
         with tempfile.TemporaryDirectory() as index, Service(Settings(data, Path(index))) as service:

@@ -44,11 +44,21 @@ def params(overrides: list[str]) -> tuple[SearchParams, QuoteParams]:
     return search, quotes
 
 
+def jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSON-lines file, blank lines skipped."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def questions(folder: Path) -> list[dict[str, Any]]:
-    rows = []
-    for path in sorted(folder.glob("questions*.jsonl")):
-        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return rows
+    return [r for path in sorted(folder.glob("questions*.jsonl")) for r in jsonl(path)]
+
+
+def corpus(shared: Path) -> dict[str, tuple[Path, list[dict[str, Any]]]]:
+    """Every interview with its questions: the shipped one (SHARED's interview-dev) and each dev interview."""
+    found = {"shipped": (ROOT.parent.parent / "data" / "transcripts", jsonl(shared / "eval" / "interview-dev.jsonl"))}
+    for folder in sorted(p for p in ROOT.iterdir() if (p / "transcripts").is_dir()):
+        found[folder.name] = (folder / "transcripts", questions(folder))
+    return found
 
 
 def answer(folder: Path, rows: list[dict[str, Any]], search: SearchParams, quotes: QuoteParams) -> list[dict[str, Any]]:
