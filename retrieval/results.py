@@ -84,8 +84,11 @@ class Passage:
         return {"doc": self.doc, "start": self.start, "end": self.end, "score": round(self.score, 4)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Answer:
+    """An answer: its quotes (none when it abstains) and the passages search ranked. `evidence` is the reader's
+    verdict and what it read (retrieval/answer/reader.py `Judged`), kept only when asked for."""
+
     question: str
     doc: str | None
     abstained: bool
@@ -94,6 +97,7 @@ class Answer:
     passages: tuple[Passage, ...]
     ms: float
     suggestions: tuple[str, ...] = field(default=())
+    evidence: Any = field(default=None, compare=False, repr=False)
 
     def to_json(self, qid: str | None = None) -> dict[str, Any]:
         return {"id": qid, "question": self.question, "doc": self.doc, "abstained": self.abstained,
