@@ -6,7 +6,7 @@
     ├── ask()  more()                                                → Answerer     (answer/pipeline.py)
     ├── summarize()                                                  → summarize/scope.py
     ├── context()  ref()  open_ref()                                 passages around quotes, deep links
-    └── sources()  suggestions()                                     the snapshot's list, answer/suggest.py
+    └── sources()  suggestions()  transcripts()                      the snapshot's list, answer/suggest.py
 
 A question is parsed once, here or by the edge that asks (`parse`, which also says whether it is costly),
 and handed down as that value. Models and the index load once per process, inside `Index`; `with_params`
@@ -14,6 +14,8 @@ gives a service with other parameters over the same `Index`, so tuning never rel
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from retrieval.answer import refs
 from retrieval.answer.abstain import Evidence
@@ -29,6 +31,7 @@ from retrieval.index.embeddings import OfflineEmbeddings
 from retrieval.index.indexer import Index, IndexReport
 from retrieval.index.snapshot import Snapshot
 from retrieval.params import DEFAULT_SUMMARY_WORDS, QuoteParams, SearchParams, SummaryParams
+from retrieval.parse.turns import Transcript
 from retrieval.results import Answer, Context, Quote, Source
 from retrieval.summarize.engine import Summary
 from retrieval.summarize.scope import summarize
@@ -163,6 +166,10 @@ class Service:
 
     def sources(self) -> list[Source]:
         return list(self.snapshot.sources)
+
+    def transcripts(self) -> Mapping[str, Transcript]:
+        """Every indexed transcript as parsed, by DOC: what the reading pages of a running bot serve."""
+        return self.snapshot.transcripts
 
     def suggestions(self, doc: str | None = None, limit: int = 3) -> list[str]:
         """Questions the transcripts answer (the interviewers' own), for help texts and abstentions."""
