@@ -189,6 +189,7 @@ class PageServer:
         self.http = HTTPServer(application(site), xheaders=proxied, max_header_size=MAX_HEADERS,
                                max_body_size=MAX_BODY, idle_connection_timeout=IDLE_SECONDS, body_timeout=30.0)
         self._prune = PeriodicCallback(self._forget, PRUNE_MS)
+        self.bound: int | None = None  # the port it listens on, once started
 
     def _forget(self) -> None:
         self.site.limiter.prune()
@@ -198,7 +199,8 @@ class PageServer:
         sockets = bind_sockets(self.port, self.host)
         self.http.add_sockets(sockets)
         self._prune.start()
-        return int(sockets[0].getsockname()[1])
+        self.bound = int(sockets[0].getsockname()[1])
+        return self.bound
 
     async def stop(self) -> None:
         self._prune.stop()
