@@ -10,10 +10,12 @@ reader's language (`bot.i18n`); the transcript, speakers' names and quotes never
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from tornado.template import Loader
 
@@ -25,6 +27,7 @@ from retrieval import PAGE_MARK, Entry, Mark, MarkKind, Opened, Piece, Reading, 
 
 LOADER = Loader(str(Path(__file__).with_name("templates")), whitespace="oneline")
 OPEN_CONTENTS = 12  # a table of contents this short is shown open; a longer one folds
+PARTS_KEPT = 256  # not a Telegram limit: unmarked parts kept rendered, per transcript and language (~20 kB each)
 WORDS = {
     "skip": N_("Skip to the quote"), "copy_label": N_("Copy with citation"),
     "copied": N_("Copied: the quote with its citation."),
@@ -81,6 +84,9 @@ class Pages:
         self.page_template = LOADER.load("page.html")
         self.part_template = LOADER.load("part.html")
         self.refusal_template = LOADER.load("refusal.html")
+        # A part no quote of the link falls in reads the same for every reader of that language: rendered once,
+        # and forgotten with its transcript's layout.
+        self._plain: WeakKeyDictionary[Reading, OrderedDict[tuple[int, str], str]] = WeakKeyDictionary()
 
     def page(self, opened: Opened, where: Addresses, lang: str, part: int | None = None) -> str:
         """The transcript opened at `part` (by default the cited quote's) with its neighbours."""
@@ -93,9 +99,9 @@ class Pages:
             view = {
                 "lang": lang, "title": reading.transcript.title, "about": self._about(reading),
                 "css": where.css, "js": where.js, "part_url": where.part, "part_count": count, "parts": parts,
-                "quotes": quotes, "contents": [self._entry(e, window, where, not reading.transcript.interview)
+                "quotes": quotes, "contents": [self._entry(e, window, where, not reading.interview)
                                                for e in reading.contents()],
-                "contents_heading": _(CONTENTS[reading.transcript.interview]),
+                "contents_heading": _(CONTENTS[reading.interview]),
                 "contents_open": len(reading.contents()) <= OPEN_CONTENTS,
                 "earlier": _Near(window.start - 1, where) if window.start > 0 else None,
                 "later": _Near(window.stop, where) if window.stop < count else None,
@@ -117,7 +123,21 @@ class Pages:
     def _part(self, opened: Opened, number: int) -> str:
         reading = opened.reading
         pieces = reading.parts[number]
-        view = {"number": number, "turns": list(_turns(reading, pieces, opened.marks)),
+        start, end = reading.pieces[pieces.start].start, reading.pieces[pieces.stop - 1].end
+        marks = tuple(m for m in opened.marks if m.start < end and m.end > start)
+        if marks:
+            return self._render(reading, number, marks)
+        kept = self._plain.setdefault(reading, OrderedDict())
+        key = (number, i18n.current())
+        if key not in kept:
+            kept[key] = self._render(reading, number, ())
+            while len(kept) > PARTS_KEPT:
+                kept.popitem(last=False)
+        kept.move_to_end(key)
+        return kept[key]
+
+    def _render(self, reading: Reading, number: int, marks: tuple[Mark, ...]) -> str:
+        view = {"number": number, "turns": list(_turns(reading, reading.parts[number], marks)),
                 "label": _(PART).format(number=number + 1, count=len(reading.parts))}
         return self.part_template.generate(part=_View(view)).decode("utf-8")
 

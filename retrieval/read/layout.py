@@ -17,7 +17,7 @@ from retrieval.parse.subtitles import format_time
 from retrieval.parse.turns import Transcript, Turn, asking_sentence
 from retrieval.results import Cite
 
-PART_CHARS = 32_000  # a part's text: a page shows three, well under 300 kB with their markup
+PART_CHARS = 16_000  # a part's text: a page shows three, about 60 kB of text and 120 kB with their markup
 PIECE_CHARS = 8_000  # a paragraph longer than this is shown in pieces (a sentence is at most 8,000: parse)
 TURN_CUT = 0.75  # past this share of a part's budget, a new turn starts a new part
 PREVIEW_CHARS = 90  # of a question in the table of contents
@@ -67,6 +67,8 @@ class Reading:
         self.parts = tuple(_parts(self.pieces, part_chars))
         self._part_starts = [r.start for r in self.parts]
         self.headings = tuple(_heading(transcript, t) for t in transcript.turns)
+        self.interview = transcript.interview  # a scan of every turn: asked once
+        self._contents: list[Entry] | None = None
 
     @property
     def text(self) -> str:
@@ -90,8 +92,13 @@ class Reading:
 
     def contents(self) -> list[Entry]:
         """An interview's questions (each with the sentence that asks it), else one line per part."""
+        if self._contents is None:
+            self._contents = self._entries()
+        return self._contents
+
+    def _entries(self) -> list[Entry]:
         entries = []
-        if self.transcript.interview:
+        if self.interview:
             seen: set[int] = set()
             for turn in self.transcript.turns:
                 if turn.role == "interviewer" and turn.question is not None and turn.question not in seen:
