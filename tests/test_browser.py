@@ -85,6 +85,7 @@ def test_the_cited_quote_is_marked_in_view_and_is_the_quote(reader: Reader) -> N
     assert reader.js("return getComputedStyle(document.querySelector('mark')).backgroundColor") != \
         reader.js("return getComputedStyle(document.body).backgroundColor")
     assert reader.policy_errors() == []  # the one inline script is allowed by its hash, nothing else is needed
+    assert reader.js("return window.find('monolithic')")  # the browser's own find reaches the whole interview
     keep(reader.driver, "reading-desktop")
 
 
