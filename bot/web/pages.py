@@ -107,7 +107,8 @@ class Pages:
                 "later": _Near(window.stop, where) if window.stop < count else None,
             }
             words = {k: _(v) for k, v in WORDS.items()} | {"quotes": _(QUOTES[len(quotes) > 1])}
-            return self.page_template.generate(page=_View(view), words=_View(words)).decode("utf-8")
+            return self.page_template.generate(page=_View(view), words=_View(words), lang=lang,
+                                               css=where.css).decode("utf-8")
 
     def part(self, opened: Opened, number: int, lang: str) -> str:
         """One part alone, as reader.js inserts it."""
