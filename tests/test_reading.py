@@ -178,3 +178,16 @@ def test_the_library_follows_the_data_dir_and_refuses_what_changed(tmp_path: Pat
     (tmp_path / "fisheries.txt").write_text(MEETING, encoding="utf-8")
     clock[0] += 2.5
     assert library.warm() == 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=20), st.dictionaries(st.sampled_from(["at", "also", "c", "sig", "p", "x"]),
+                                             st.text(max_size=60), max_size=6))
+def test_any_link_is_opened_or_refused_never_anything_else(key: str, query: dict[str, str]) -> None:
+    signer = Links(b"k" * links.KEY_BYTES)
+    try:
+        link = signer.open(key, query)
+    except LinkRefused as refused:
+        assert refused.refusal is Refusal.INVALID
+        return
+    assert 0 <= link.start < link.end and all(0 <= s < e for s, e in link.also)  # pragma: no cover - needs the key
