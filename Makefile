@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test test-fast lint catalogs bench bench-speed bench-bot bench-extraction eval corpus train heldout thresholds fuzz reliability clean
+.PHONY: install run test test-fast lint catalogs bench bench-speed bench-bot bench-extraction bench-reading eval corpus train heldout thresholds fuzz reliability clean
 
 install: $(STAMP)
 
@@ -87,6 +87,11 @@ bench-speed: install
 # Load through the Telegram HTTP stack: `verbatim run` against a local Bot API server.
 bench-bot: install
 	$(BIN)/python benchmarks/bot_load.py $(SHARED)
+
+# Reading pages: first paint, a 5 MB meeting, the marked text of every dev answer, 50 readers (benchmarks/READING.md;
+# needs Debian's chromium and chromium-driver).
+bench-reading: install
+	$(BIN)/python benchmarks/reading.py $(SHARED)
 
 # Word/PDF/OpenDocument/HTML: the candidate libraries, then the answers per format (benchmarks/EXTRACTION.md).
 bench-extraction: install

@@ -49,11 +49,13 @@ from bot.messages.readers import too_fast
 from bot.messages.replies import Context, reply
 from bot.state.buckets import UserLimiter
 from bot.state.stats import Stats
-from retrieval import Service, UsageError, VerbatimError
+from bot.web.server import PageServer, Site
+from retrieval import Library, Links, Service, UsageError, VerbatimError
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 PURGE_EVERY = 3600.0  # seconds between erasing what has outlived the retention period
+PAGES = "reading pages"  # where the page server is kept in `Application.bot_data`
 
 
 @dataclass(frozen=True)
@@ -118,17 +120,20 @@ async def purge(deps: Deps) -> int:
 
 
 def build_application(service: Service, stats: Stats, settings: BotSettings) -> Application:  # type: ignore[type-arg]
+    links = Links.of_folder(service.settings.data_dir, settings.web.public_url) if settings.web.public_url else None
     builder = (ApplicationBuilder().token(settings.token)
                .rate_limiter(TelegramLimiter(max_retries=3))
                .concurrent_updates(settings.concurrent_updates)
-               .post_init(_post_init(settings, stats)))
+               .post_init(_post_init(settings, stats, service, links))
+               .post_shutdown(stop_pages))
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     if settings.api_file_url:
         builder = builder.base_file_url(settings.api_file_url)
     app = builder.build()
     i18n.load()
-    deps = Deps(service, stats, settings, UserLimiter(settings.user_questions_per_minute, settings.user_burst))
+    deps = Deps(service, stats, settings, UserLimiter(settings.user_questions_per_minute, settings.user_burst),
+                links=links)
     handlers = Handlers.build(deps)
     add_handlers(app, handlers)
     if app.job_queue is not None:
@@ -164,13 +169,37 @@ def add_handlers(app: Application, handlers: Handlers) -> None:  # type: ignore[
     app.add_error_handler(error_handler)
 
 
-def _post_init(settings: BotSettings, stats: Stats) -> Callable[[Application], Coroutine[Any, Any, None]]:  # type: ignore[type-arg]
+def _post_init(settings: BotSettings, stats: Stats, service: Service, links: Links | None
+               ) -> Callable[[Application], Coroutine[Any, Any, None]]:  # type: ignore[type-arg]
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        if links is not None:
+            start_pages(app, service, links, settings)
         await set_commands(app.bot, settings, stats)
         log.info("bot @%s is ready", app.bot.username)
         if not app.bot.supports_inline_queries:
             log.info("inline mode is off; @BotFather's /setinline turns it on (README, \"Inline mode\")")
     return post_init
+
+
+def start_pages(app: Application, service: Service, links: Links, settings: BotSettings) -> int:  # type: ignore[type-arg]
+    """The reading pages, served from this process and its event loop, of what the index answers from
+    (a reindex swaps them with the rest); returns the port they listen on."""
+    web = settings.web
+    server = PageServer(Site(Library(service.transcripts), links, web.prefix), web.host, web.port, web.trust_proxy)
+    try:
+        port = server.start()
+    except OSError as err:
+        raise UsageError("cannot serve the reading pages on {host}:{port} ({why}); set VERBATIM_WEB_HOST and "
+                         "VERBATIM_WEB_PORT to a free address", host=web.host, port=web.port, why=err.strerror) from err
+    app.bot_data[PAGES] = server
+    log.info("reading pages on %s:%d for %s", web.host, port, web.public_url)
+    return port
+
+
+async def stop_pages(app: Application) -> None:  # type: ignore[type-arg]
+    server = app.bot_data.pop(PAGES, None)
+    if isinstance(server, PageServer):
+        await server.stop()
 
 
 def our_error(err: TelegramError, settings: BotSettings) -> VerbatimError:

@@ -1,6 +1,8 @@
 """verbatim: index transcripts, ask them, get a summary in quotes, chat in the terminal, or run the Telegram bot.
 
-Subcommands: index, ask, summary, chat, run (`verbatim COMMAND --help` for each).
+Subcommands: index, ask, summary, chat, run, serve (`verbatim COMMAND --help` for each).
+
+With VERBATIM_PUBLIC_URL set, every quote carries a signed link to its reading page, served by `verbatim serve`.
 
 Exit status: 0 success, 2 bad usage, 1 any other error; errors are one line on stderr saying what to do.
 """
@@ -22,7 +24,17 @@ from bot.state.folder import REMOVED_DIR, prepare
 from bot.state.stats import Stats
 from bot.terminal.chat import run_chat
 from bot.terminal.text import format_answer, format_report, printable
-from retrieval import DEFAULT_SUMMARY_WORDS, MAX_QUESTION_CHARS, Fix, Service, Settings, UsageError, VerbatimError
+from bot.web import serve
+from retrieval import (
+    DEFAULT_SUMMARY_WORDS,
+    MAX_QUESTION_CHARS,
+    Fix,
+    Links,
+    Service,
+    Settings,
+    UsageError,
+    VerbatimError,
+)
 
 EXAMPLES = """examples:
   verbatim index
@@ -33,6 +45,7 @@ EXAMPLES = """examples:
   verbatim summary --topic "dialogue with the opposition" --json
   verbatim chat
   TELEGRAM_BOT_TOKEN=123:abc... verbatim run
+  VERBATIM_PUBLIC_URL=https://reader.example.org verbatim serve --port 8765
 """
 
 
@@ -67,6 +80,10 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", help="interactive terminal chat over the transcripts")
     _common(p)
     p = sub.add_parser("run", help="the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    _common(p)
+    p = sub.add_parser("serve", help="the reading pages: each transcript opened at a quote's link",
+                       description=serve.DESCRIPTION)
+    serve.arguments(p)
     _common(p)
     return root
 
@@ -106,7 +123,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     settings = build_settings(args.data_dir, args.index_dir)
     if args.command == "run":
         return _run_bot(settings)
+    if args.command == "serve":
+        return serve.run(settings, args.host, args.port)
     rows = _check_ask(args) if args.command == "ask" else None  # a mistake costs no model load
+    links = serve.links(settings)
     with Service(settings) as service:
         if args.command != "index":
             service.open()  # builds or refreshes the index first when transcripts changed
@@ -114,12 +134,13 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(format_report(service.index(full=args.full)))
             return 0
         if args.command == "chat":
-            return run_chat(service)
+            return run_chat(service, links=links)
         if args.command == "summary":
             summary = service.summarize(args.doc, args.topic, args.words)
-            print(json.dumps(summary.to_json(), ensure_ascii=False) if args.json else printable(summary.text))
+            urls = links.urls(summary.quotes) if links else None
+            print(json.dumps(summary.to_json(urls), ensure_ascii=False) if args.json else printable(summary.text))
             return 0
-        return _ask(service, args, rows)
+        return _ask(service, args, rows, links)
 
 
 def _run_bot(settings: Settings) -> int:
@@ -178,17 +199,19 @@ def _check_ask(args: argparse.Namespace) -> list[dict[str, Any]] | None:
     return read_questions(Path(args.jsonl)) if args.jsonl else None
 
 
-def _ask(service: Service, args: argparse.Namespace, rows: list[dict[str, Any]] | None) -> int:
+def _ask(service: Service, args: argparse.Namespace, rows: list[dict[str, Any]] | None, links: Links | None) -> int:
     if rows is not None:
         for row in rows:
             answer = service.ask(row["question"], row.get("doc"))
-            print(json.dumps(answer.to_json(row.get("id")), ensure_ascii=False), flush=True)
+            urls = links.urls(answer.quotes) if links else None
+            print(json.dumps(answer.to_json(row.get("id"), urls), ensure_ascii=False), flush=True)
         return 0
     answer = service.ask(args.question, args.doc)
+    urls = links.urls(answer.quotes) if links else None
     if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False))
+        print(json.dumps(answer.to_json(None, urls), ensure_ascii=False))
     else:
-        print(printable(format_answer(answer)))
+        print(printable(format_answer(answer, urls=urls)))
     return 0
 
 

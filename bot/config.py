@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,6 +25,8 @@ DEFAULT_STATE_DIR = Path("var/state")  # what cannot be rebuilt: stats, the iden
 DEFAULT_RETENTION_HOURS = 48.0  # how long a question's text and asker are kept (for its buttons)
 DEFAULT_CHANNEL_LANGUAGE = i18n.DEFAULT  # the bot's words in channel posts, which have no reader to follow
 MAX_WAIT_SECONDS = 3600.0  # for a Chroma server at start: longer is a mistake (and infinity would hang)
+DEFAULT_WEB_HOST = "127.0.0.1"  # where the reading pages listen (`verbatim serve`, or the bot itself)
+DEFAULT_WEB_PORT = 8765
 
 
 class Environment(BaseSettings):
@@ -37,6 +39,40 @@ class Environment(BaseSettings):
     chroma_url: str | None = None
     chroma_wait_seconds: float | None = Field(default=None, ge=0, le=MAX_WAIT_SECONDS, allow_inf_nan=False)
     log_level: str | None = None
+    public_url: str | None = None
+    web_host: str = DEFAULT_WEB_HOST
+    web_port: int = Field(default=DEFAULT_WEB_PORT, ge=1, le=65535)
+    trust_proxy: bool = False
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The reading pages: where readers reach them (`public_url`, None: no links are made) and where they
+    listen; `trust_proxy` reads the reader's address from the proxy's X-Real-IP / X-Forwarded-For."""
+
+    public_url: str | None
+    host: str = DEFAULT_WEB_HOST
+    port: int = DEFAULT_WEB_PORT
+    trust_proxy: bool = False
+
+    @property
+    def prefix(self) -> str:
+        """The public URL's path, under which the pages are served ("" at the root)."""
+        return urlparse(self.public_url).path.rstrip("/") if self.public_url else ""
+
+
+def build_web_settings(host: str | None = None, port: int | None = None) -> WebSettings:
+    """Flags win over VERBATIM_WEB_HOST / VERBATIM_WEB_PORT; VERBATIM_PUBLIC_URL is checked here, once."""
+    env = _environment()
+    url = (env.public_url or "").strip().rstrip("/") or None
+    if url is not None:
+        parts = urlparse(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise UsageError("VERBATIM_PUBLIC_URL={url!r} is not a base URL such as https://reader.example.org or "
+                             "https://example.org/verbatim", url=url)
+    if port is not None and not 0 <= port <= 65535:
+        raise UsageError("--port {port} is not a port number (1 to 65535)", port=port)
+    return WebSettings(url, host or env.web_host, env.web_port if port is None else port, env.trust_proxy)
 
 
 def log_level(default: str) -> str:
@@ -108,6 +144,7 @@ class BotSettings:
     state_dir: Path = DEFAULT_STATE_DIR
     retention_hours: float = DEFAULT_RETENTION_HOURS
     channel_language: str = DEFAULT_CHANNEL_LANGUAGE
+    web: WebSettings = field(default_factory=lambda: WebSettings(None))  # the reading pages it serves, if any
 
 
 def _environment() -> Environment:
@@ -170,6 +207,7 @@ def build_bot_settings() -> BotSettings:
         state_dir=env.state_dir,
         retention_hours=env.question_retention_hours,
         channel_language=env.channel_language,
+        web=build_web_settings(),
     )
 
 

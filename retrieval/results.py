@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,9 +66,11 @@ class Quote:
         """Who said it, as every edge shows it (`wording.marked`: a named interviewer is marked as such)."""
         return marked(self.speaker, self.role == "interviewer")
 
-    def to_json(self) -> dict[str, Any]:
-        return {"doc": self.doc, "start": self.start, "end": self.end, "text": self.text,
-                "speaker": self.speaker, "label": self.label, "page": self.page}
+    def to_json(self, url: str | None = None) -> dict[str, Any]:
+        """`url`: the signed link to its reading page, present only when the edge was given a public base URL."""
+        found = {"doc": self.doc, "start": self.start, "end": self.end, "text": self.text,
+                 "speaker": self.speaker, "label": self.label, "page": self.page}
+        return found if url is None else found | {"url": url}
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,10 @@ class Answer:
     suggestions: tuple[str, ...] = field(default=())
     evidence: Any = field(default=None, compare=False, repr=False)
 
-    def to_json(self, qid: str | None = None) -> dict[str, Any]:
+    def to_json(self, qid: str | None = None, urls: Sequence[str] | None = None) -> dict[str, Any]:
+        """`urls`: each quote's reading link, in order (see `Quote.to_json`)."""
         return {"id": qid, "question": self.question, "doc": self.doc, "abstained": self.abstained,
-                "answer": self.answer, "quotes": [q.to_json() for q in self.quotes],
+                "answer": self.answer, "quotes": quotes_json(self.quotes, urls),
                 "passages": [p.to_json() for p in self.passages], "ms": round(self.ms, 3)}
 
 
@@ -131,6 +134,13 @@ class Source:
     turns: int
     sentences: int
     speakers: tuple[str, ...]
+
+
+def quotes_json(quotes: Sequence[Quote], urls: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Quote objects, each with its reading link when `urls` are given (one per quote, in order)."""
+    if urls is None:
+        return [q.to_json() for q in quotes]
+    return [q.to_json(url) for q, url in zip(quotes, urls, strict=True)]
 
 
 def speaker_runs(quotes: Iterable[Quote]) -> list[tuple[str, list[Quote]]]:

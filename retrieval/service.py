@@ -6,7 +6,7 @@
     ├── ask()  more()                                                → Answerer     (answer/pipeline.py)
     ├── summarize()                                                  → summarize/scope.py (the same Answerer)
     ├── context()  ref()  open_ref()                                 passages around quotes, deep links
-    └── sources()  suggestions()                                     the snapshot's list, answer/suggest.py
+    └── sources()  suggestions()  transcripts()                      the snapshot's list, answer/suggest.py
 
 A question is parsed once, here or by the edge that asks (`parse`, which also says whether it is costly),
 and handed down as that value. Models and the index load once per process, inside `Index`, which answering
@@ -15,6 +15,8 @@ other parameters over the same `Index`, so tuning never reloads anything.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from retrieval.answer import refs
 from retrieval.answer.context import surrounding
@@ -30,6 +32,7 @@ from retrieval.index.embeddings import OfflineEmbeddings
 from retrieval.index.indexer import Index, IndexReport
 from retrieval.index.snapshot import Snapshot
 from retrieval.params import DEFAULT_SUMMARY_WORDS, Params
+from retrieval.parse.turns import Transcript
 from retrieval.results import Answer, Context, Quote, Source
 from retrieval.summarize.engine import Summary
 from retrieval.summarize.scope import summarize
@@ -155,6 +158,10 @@ class Service:
 
     def sources(self) -> list[Source]:
         return list(self.snapshot.sources)
+
+    def transcripts(self) -> Mapping[str, Transcript]:
+        """Every indexed transcript as parsed, by DOC: what the reading pages of a running bot serve."""
+        return self.snapshot.transcripts
 
     def suggestions(self, doc: str | None = None, limit: int = 3) -> list[str]:
         """Questions the transcripts answer (the interviewers' own), for help texts and abstentions."""

@@ -40,6 +40,7 @@ CITES: dict[str, tuple[str, str]] = {
 }
 TIMED = {"question": N_("Q{number}, {time}"), "answer": N_("answer to Q{number}, {time}")}
 ONE_PAGE = N_(", p. {page}")
+PAGE_MARK = N_("p. {page}")  # where a page of a PDF begins, on a reading page
 PAGES = N_(", pp. {first}–{last}")
 MARKED_INTERVIEWER = N_("{speaker} (interviewer)")
 

@@ -480,12 +480,18 @@ class BotApi:
             msg[entities_key] = entities
 
     @staticmethod
-    def _check_markup(markup: Any) -> None:
+    def _check_markup(markup: Any, private: bool = False) -> None:
+        """Callback data of 1-64 bytes; a Mini App (web_app) button only in a private chat and only at an
+        https URL (Telegram: "available only in private chats", "an HTTPS URL of a Web App")."""
         for row in (markup or {}).get("inline_keyboard", []) if isinstance(markup, dict) else []:
             for button in row:
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(str(data).encode()) <= 64:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+                if "web_app" in button and not private:
+                    raise ApiError(400, "Bad Request: BUTTON_TYPE_INVALID")
+                if "web_app" in button and not str(button["web_app"].get("url", "")).startswith("https://"):
+                    raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
 
     def _bot_message(self, params: Json, fields: Json) -> Json:
         chat = self._chat(params["chat_id"])
@@ -494,7 +500,7 @@ class BotApi:
         target = self._messages.get((int(reply.get("chat_id") or chat["id"]), int(reply_to or 0)))
         if reply_to and target is None and not reply.get("allow_sending_without_reply"):
             raise ApiError(400, "Bad Request: message to be replied not found")
-        self._check_markup(params.get("reply_markup"))
+        self._check_markup(params.get("reply_markup"), chat.get("type") == "private")
         msg = self._new_message(chat, {"from": self.bot_user, **fields})
         for key in ("reply_markup", "link_preview_options"):
             if params.get(key):
@@ -512,7 +518,7 @@ class BotApi:
             raise ApiError(400, "Bad Request: message to edit not found")
         if msg.get("from", {}).get("id") != self.bot_id:
             raise ApiError(400, "Bad Request: message can't be edited")
-        self._check_markup(params.get("reply_markup"))
+        self._check_markup(params.get("reply_markup"), msg.get("chat", {}).get("type") == "private")
         return msg
 
     @staticmethod

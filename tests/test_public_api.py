@@ -14,6 +14,9 @@ EXPECTED = {
     "Summary", "TRANSCRIPT_SUFFIXES", "UPLOAD_SUFFIXES", "TranscriptError", "UsageError", "VerbatimError",
     "format_summary", "index_folder", "is_ref", "MAX_QUESTION_CHARS", "ParsedQuestion", "PLACEHOLDERS",
     "check_upload", "marked", "not_answered", "not_covered", "speaker_name", "plain_quotes",
+    # the reading pages: transcripts laid out, the quotes they mark, signed links (retrieval/read)
+    "Entry", "Heading", "Library", "LinkRefused", "Links", "Mark", "MarkKind", "Opened", "PAGE_MARK", "Piece",
+    "Reading", "Refusal", "Run", "runs",
 }
 
 

@@ -1,6 +1,7 @@
 """What every group of handlers shares: the service, the stats, the settings, the per-user limiter, the
 worker lanes, and the few rules that depend on them (who is an admin, which lane a question's work runs
-in, how quotes are linked and titled).
+in, how quotes are linked and titled: to their reading page when there is a public base URL, else to a
+deep link that opens the passage in a private chat).
 
 Handlers get a `Deps` in their constructor instead of reaching into one another; `Callback` is the shape of
 every handler.
@@ -9,11 +10,11 @@ every handler.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine, Hashable
+from collections.abc import Callable, Coroutine, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
-from telegram import Update
+from telegram import Chat, Update
 
 from bot import i18n
 from bot.config import BotSettings
@@ -25,7 +26,7 @@ from bot.messages.replies import Context
 from bot.state.buckets import UserLimiter
 from bot.state.stats import Stats
 from bot.state.work import Work
-from retrieval import Answer, ParsedQuestion, Quote, Service, Summary, UsageError
+from retrieval import Answer, Links, ParsedQuestion, Quote, Service, Summary, UsageError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,6 +41,7 @@ class Deps:
     settings: BotSettings
     limiter: UserLimiter
     work: Work = field(default_factory=Work)
+    links: Links | None = None  # reading pages, when VERBATIM_PUBLIC_URL says where readers reach them
 
     def wait_time(self, update: Update, cost: float = 1.0) -> float:
         """The per-person limit, charged once per update (0.0: go ahead)."""
@@ -81,10 +83,25 @@ class Deps:
             log.debug("refused an admin action from user %s", who)
             raise UsageError(REFUSAL)
 
-    def link_for(self, context: Context) -> Callable[[Quote], str]:
-        """A quote's citation links to a deep link that opens its passage in a private chat."""
+    def link_for(self, context: Context, quotes: Sequence[Quote] = ()) -> Callable[[Quote], str]:
+        """A quote's citation links to its reading page (the other `quotes` shown with it marked there), or,
+        without a public base URL, to a deep link that opens its passage in a private chat."""
+        if self.links is not None:
+            pages = dict(zip(quotes, self.reading_links(quotes), strict=True))
+            return lambda q: pages[q] if q in pages else self.reading_links([q])[0]
         username = context.bot.username
         return lambda q: f"https://t.me/{username}?start={self.service.ref(q)}"
+
+    def reading_links(self, quotes: Sequence[Quote]) -> list[str]:
+        """Each quote's reading page, in the reader's language; none without a public base URL."""
+        if self.links is None:
+            return []
+        return [f"{url}&lang={i18n.current()}" for url in self.links.urls(quotes)]
+
+    def mini_app(self, chat: Chat | None) -> bool:
+        """Telegram opens a Mini App button only in a private chat, and only at an https address."""
+        return chat is not None and chat.type == Chat.PRIVATE and self.links is not None and \
+            self.links.base.startswith("https://")
 
     def subject(self) -> str:
         """What an abstention says was searched: "interview", "transcript" or "transcripts" (`bot.messages`
@@ -101,7 +118,8 @@ class Deps:
 
     def answer_parts(self, answer: Answer, context: Context) -> list[str]:
         """An answer as the messages that carry it, cited and linked."""
-        return pack(answer_blocks(answer, self.link_for(context), self.titles(), self.subject()))
+        return pack(answer_blocks(answer, self.link_for(context, answer.quotes), self.titles(), self.subject()))
 
     def summary_blocks(self, summary: Summary, context: Context) -> list[str]:
-        return summaries.summary_blocks(summary, self.link_for(context), self.titles(), self.subject())
+        return summaries.summary_blocks(summary, self.link_for(context, summary.quotes), self.titles(),
+                                        self.subject())

@@ -1,5 +1,6 @@
 """Inline mode: `@bot question` in any chat offers the answer's quotes; choosing one posts it there as a
-blockquote with its speaker and a citation that deep-links to the passage (`/start q_…` opens it).
+blockquote with its speaker and a citation that deep-links to the passage (`/start q_…` opens it), or, with
+a public base URL, links to its reading page, which a "Read in context" button under it opens too.
 
 What typing sends, and what each query costs, was measured (`benchmarks/inline_typing.py`): Telegram's
 apps send a query after every 400 ms pause in typing, about 4 per question typed on a keyboard and 11 on
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from html import escape, unescape
 
 from telegram import (
+    InlineKeyboardMarkup,
     InlineQuery,
     InlineQueryResult,
     InlineQueryResultArticle,
@@ -47,6 +49,7 @@ from telegram.error import TelegramError
 from bot.handlers.deps import Deps
 from bot.i18n import _
 from bot.messages.answers import abstention, not_covered_line, quote_message
+from bot.messages.keyboards import read_buttons
 from bot.messages.replies import Context
 from bot.messages.words import cite_text, speaker_line
 from retrieval import Answer, ParsedQuestion, Quote, UsageError, VerbatimError
@@ -119,24 +122,27 @@ def short(text: str, limit: int = TITLE_CHARS) -> str:
     return (head.rsplit(" ", 1)[0] if " " in head else head) + "…"
 
 
-def article(result_id: str, title: str, description: str, message: str) -> InlineQueryResultArticle:
+def article(result_id: str, title: str, description: str, message: str,
+            markup: InlineKeyboardMarkup | None = None) -> InlineQueryResultArticle:
     return InlineQueryResultArticle(
         result_id, title, InputTextMessageContent(message, parse_mode=ParseMode.HTML,
                                                   link_preview_options=LinkPreviewOptions(is_disabled=True)),
-        description=description)
+        description=description, reply_markup=markup)
 
 
-def quote_result(i: int, q: Quote, link: str, title: str | None) -> InlineQueryResultArticle:
-    """Titled with the start of the quote, described by its speaker and citation; posts `quote_message`.
-    Ids need only be unique within one answer (Telegram: `InlineQueryResultLimit`, 1-64 bytes), so the
-    position will do."""
+def quote_result(i: int, q: Quote, link: str, title: str | None, page: str | None = None) -> InlineQueryResultArticle:
+    """Titled with the start of the quote, described by its speaker and citation; posts `quote_message`,
+    with a button to its reading page (`page`; a plain link: Telegram allows no Mini App button in a message
+    posted inline). Ids need only be unique within one answer (Telegram: `InlineQueryResultLimit`, 1-64
+    bytes), so the position will do."""
     said = f"{unescape(speaker_line(q))}, {cite_text(q.cite, q.label)}"
     where = said + (f" · {title}" if title else "")
-    return article(f"quote-{i}", short(q.text), where, quote_message(q, link, title))
+    markup = InlineKeyboardMarkup([read_buttons([page], mini_app=False)]) if page else None
+    return article(f"quote-{i}", short(q.text), where, quote_message(q, link, title), markup)
 
 
 def answer_reply(answer: Answer, question: str, link_for: Callable[[Quote], str],
-                 titles: dict[str, str] | None, subject: str) -> Reply:
+                 titles: dict[str, str] | None, subject: str, pages: Sequence[str] = ()) -> Reply:
     """Quotes as results; an abstention as one result that says so (posting it shows the question and
     what the transcripts do answer), with the button that opens the bot."""
     if answer.abstained or not answer.quotes:
@@ -144,7 +150,7 @@ def answer_reply(answer: Answer, question: str, link_for: Callable[[Quote], str]
         result = article("abstained", _("Nothing to quote"),
                          not_covered_line(subject), message)
         return Reply([result], button(_("Ask me in a chat")), CACHE_SECONDS)
-    results = [quote_result(i, q, link_for(q), titles.get(q.doc) if titles else None)
+    results = [quote_result(i, q, link_for(q), titles.get(q.doc) if titles else None, pages[i] if pages else None)
                for i, q in enumerate(answer.quotes[:MAX_RESULTS])]
     return Reply(results, None, CACHE_SECONDS)
 
@@ -197,7 +203,8 @@ class Inline:
     def _reply(self, question: ParsedQuestion, link_for: Callable[[Quote], str]) -> Reply:
         """In a worker thread: the answer, rendered as results; nothing is recorded."""
         answer = self.deps.service.ask(question)
-        return answer_reply(answer, question.text, link_for, self.deps.titles(), self.deps.subject())
+        pages = [page for q in answer.quotes for page in self.deps.reading_links([q])]  # a quote posted alone
+        return answer_reply(answer, question.text, link_for, self.deps.titles(), self.deps.subject(), pages)
 
 
 async def _send(query: InlineQuery, reply: Reply) -> None:

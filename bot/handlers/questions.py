@@ -86,7 +86,8 @@ class Questions:
             answer, qid = await self.deps.in_lane(question, self._ask_and_record, chat, user_id, owner=user_id)
         finally:
             typing.cancel()
-        keyboard = answer_keyboard(qid, 0, len(answer.quotes))
+        keyboard = answer_keyboard(qid, 0, len(answer.quotes), self.deps.reading_links(answer.quotes),
+                                   self.deps.mini_app(chat))
         replaced = await AnswerThreads.of(context).answer(context, message, self.deps.answer_parts(answer, context),
                                                           keyboard, qid)
         if replaced is not None:  # an edited question: the earlier version's text is not kept

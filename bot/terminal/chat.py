@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from bot.commands import Command
 from bot.terminal.text import format_answer, printable
-from retrieval import Service, UsageError, VerbatimError
+from retrieval import Links, Service, UsageError, VerbatimError
 
 Write = Callable[[str], None]
 
@@ -18,13 +18,14 @@ Write = Callable[[str], None]
 class Session:
     """One terminal chat: the transcript asked about (`doc`, None for all) and whether to go on."""
 
-    def __init__(self, service: Service, write: Write) -> None:
-        self.service, self.write = service, write
+    def __init__(self, service: Service, write: Write, links: Links | None = None) -> None:
+        self.service, self.write, self.links = service, write, links
         self.doc: str | None = None
         self.running = True
 
     def ask(self, question: str) -> None:
-        self.write(format_answer(self.service.ask(question, self.doc)))
+        answer = self.service.ask(question, self.doc)
+        self.write(format_answer(answer, urls=self.links.urls(answer.quotes) if self.links else None))
 
     def sources(self, _: str) -> None:
         for s in self.service.sources():
@@ -62,12 +63,13 @@ TERMINAL: tuple[Command[Action], ...] = (
 ALIASES = {"exit": "quit", "q": "quit"}
 
 
-def run_chat(service: Service, read: Callable[[str], str] = input, out: Write = print) -> int:
+def run_chat(service: Service, read: Callable[[str], str] = input, out: Write = print, links: Links | None = None
+             ) -> int:
     def write(text: str) -> None:  # transcripts' control characters never reach the terminal raw
         out(printable(text))
 
     service.open()
-    session = Session(service, write)
+    session = Session(service, write, links)
     write(f"Verbatim: {len(service.sources())} transcript(s) indexed. Type /help for commands, /quit to leave.")
     examples = service.suggestions(limit=2)
     if examples:

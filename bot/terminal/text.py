@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from retrieval import Answer, IndexReport, plain_quotes
 
@@ -16,9 +17,16 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
-def format_answer(answer: Answer, width: int = 100) -> str:
-    """The answer as the terminal shows it: each quote wrapped, with its citation and offsets."""
-    return answer.answer if answer.abstained else plain_quotes(answer.quotes, wrap=width)
+def format_answer(answer: Answer, width: int = 100, urls: Sequence[str] | None = None) -> str:
+    """The answer as the terminal shows it: each quote wrapped, with its citation and offsets, and under
+    them the link that opens it in context (`urls`, one per quote, when there is a public base URL)."""
+    if answer.abstained:
+        return answer.answer
+    shown = plain_quotes(answer.quotes, wrap=width)
+    for quote, url in zip(answer.quotes, urls or (), strict=False):
+        cited = f"— {quote.label}, {quote.doc}:{quote.start}-{quote.end}"
+        shown = shown.replace(cited, f"{cited}\n       {url}", 1)
+    return shown
 
 
 def format_report(report: IndexReport) -> str:

@@ -33,7 +33,7 @@ from retrieval.index.snapshot import SentenceVectors, Snapshot
 from retrieval.params import TOPIC_SHARE, Params
 from retrieval.parse.turns import Turn, asking, asking_sentence
 from retrieval.parse.words import marks, words
-from retrieval.results import Cite, Quote
+from retrieval.results import Cite, Quote, quotes_json
 from retrieval.wording import marked
 
 _STAMMER = re.compile(r"\b(\w+(?: \w+){1,2}) \1\b|\b(\w+) \{\w+\} \2\b", re.I)  # "I was just I was just"
@@ -66,9 +66,10 @@ class Summary:
     def words(self) -> int:
         return sum(len(words(q.text)) for q in self.quotes)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, urls: Sequence[str] | None = None) -> dict[str, Any]:
+        """`urls`: each quote's reading link, in the order of `quotes`."""
         return {"doc": self.doc, "topic": self.topic, "summary": self.text, "abstained": self.abstained,
-                "quotes": [q.to_json() for q in self.quotes]}
+                "quotes": quotes_json(self.quotes, urls)}
 
 
 def summarize_doc(snapshot: Snapshot, doc: str, budget: int, params: Params,
