@@ -92,12 +92,15 @@ def speaking(deps: Deps, callback: Callback) -> Callback:
 
 def limited(deps: Deps, callback: Callback) -> Callback:
     """Every command and button goes through the per-person limit (one token per update; a question
-    handler that checks again is not charged twice), in the reader's language."""
+    handler that checks again is not charged twice), in the reader's language. Over the limit, the person
+    is told once a window (`bot.state.buckets`); their other updates are dropped without a reply."""
     async def run(update: Update, context: Context) -> None:
         i18n.use(deps.language(update))
         wait = deps.wait_time(update)
         if wait <= 0:
             await callback(update, context)
+            return
+        if not deps.told_to_wait(update, wait):
             return
         text = too_fast(wait)
         if update.callback_query is not None:

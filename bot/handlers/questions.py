@@ -77,7 +77,8 @@ class Questions:
             return
         wait = self.deps.wait_time(update)
         if wait > 0:
-            await reply(update, context, too_fast(wait))
+            if self.deps.told_to_wait(update, wait):
+                await reply(update, context, too_fast(wait))
             return
         question = question[:MAX_QUESTION_CHARS]
         user_id = user.id if user else None
