@@ -5,7 +5,7 @@
 1. Runs the test modules that hold one test per hostile input or injected fault (tests/test_reliability.py,
    test_privacy.py, test_handlers.py, test_fuzz.py, test_healing.py, test_bounded.py) and counts cases per
    class from their names.
-2. Runs benchmarks/flood.py: a real `verbatim run` under the two flooding attacks, the victim's p95, answers
+2. Runs benchmarks/flood.py: a real `verbatim run` under the flooding attacks, the victims' p95, answers
    lost, identities found at rest afterwards and files written outside the data, state and index dirs.
 3. Appends benchmarks/reliability-cases.md: the red-team cases with their tests, and the figures of
    benchmarks/bounded.py and benchmarks/cold_start.py (slow to run, so pasted there by hand from their output).
@@ -74,7 +74,8 @@ def main() -> None:
              "| class | cases tried | failed | skipped |", "|---|---:|---:|---:|"]
     lines += [f"| {k} | {v['cases']} | {v['failed']} | {v['skipped']} |" for k, v in sorted(counts.items())]
     lines += ["", "## Flooding a real `verbatim run` (default per-person limit)", "",
-              "A victim asks English questions throughout; the latency is queued-at-server to answer-arrived.", "",
+              "Four victims take turns asking English questions throughout (each within their own limit); the "
+              "latency is queued-at-server to answer-arrived.", "",
               "| phase | victim questions | answers lost | p50 ms | p95 ms | max ms |",
               "|---|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['phase']} | {r['victim_questions']} | {r['lost']} | {r['p50_ms']} | {r['p95_ms']} | "
