@@ -81,18 +81,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     try:
-        return _dispatch(args)
+        code = _dispatch(args)
+        sys.stdout.flush()  # here, where a reader that went away (`| head`) is caught, not at exit
+        return code
     except VerbatimError as err:
         print(f"verbatim: {explain(err)}", file=sys.stderr)
         return 2 if isinstance(err, UsageError) else 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # as any tool whose reader stopped reading: silent, status 128 + SIGPIPE
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 141
 
 
 HINTS = {
     Fix.DATA_DIR: "pass --data-dir or set VERBATIM_DATA_DIR",
     Fix.INDEX_DIR: "pass --index-dir or set VERBATIM_INDEX_DIR to a folder you can write",
     Fix.CHROMA_URL: "VERBATIM_CHROMA_URL names the Chroma server; unset it to use the embedded index",
+    Fix.SERVER: "set VERBATIM_CHROMA_URL=http://HOST:PORT to use one",
     Fix.REBUILD: "run `verbatim index --full` to rebuild it",
 }
 

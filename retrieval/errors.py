@@ -26,6 +26,7 @@ class Fix(Enum):
     DATA_DIR = "data_dir"  # point at another folder of transcripts
     INDEX_DIR = "index_dir"  # point at a folder that can hold the index
     CHROMA_URL = "chroma_url"  # start the Chroma server, fix its address, or use the embedded index
+    SERVER = "server"  # share the index through a Chroma server (the embedded one has one owner)
     REBUILD = "rebuild"  # rebuild the index from the transcripts
 
 

@@ -44,6 +44,66 @@ def test_an_overlong_question_is_refused_before_any_work(capsys: pytest.CaptureF
     assert "at most 4,096" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999", "http://[::1", "ftp://127.0.0.1:8000",
+                                 "http://reader:s3cret@127.0.0.1:99999"])
+def test_a_chroma_url_that_is_no_url_is_one_line(url: str, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("VERBATIM_CHROMA_URL", url)
+    assert cli.main(["ask", "Whose house did they search?"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not an http(s)://host:port URL" in err and "Traceback" not in err
+    assert "s3cret" not in err and "reader" not in err
+
+
+def test_the_lock_refusal_points_at_a_server_and_says_nothing_of_unsetting(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    settings = Settings(tmp_path / "data", tmp_path / "index")
+    chroma.index_folder(settings.index_dir)
+    with FileLock(str(settings.index_dir / "verbatim.lock")), pytest.raises(VerbatimError) as refused:
+        chroma.connect(settings)
+    hint = cli.explain(refused.value)
+    assert "another Verbatim process" in hint and "unset" not in hint and "set VERBATIM_CHROMA_URL=" in hint
+
+
+@pytest.mark.slow
+def test_credentials_in_a_chroma_url_are_sent_and_never_repeated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import base64
+
+    from tests.misbehaving import Fault, Misbehaving
+
+    with Misbehaving(Fault.SILENT) as server:
+        monkeypatch.setenv("VERBATIM_CHROMA_URL", server.url.replace("://", "://reader:s3cret@"))
+        monkeypatch.setenv("VERBATIM_CHROMA_WAIT_SECONDS", "1")
+        monkeypatch.setenv("VERBATIM_INDEX_DIR", str(tmp_path / "index"))
+        assert cli.main(["ask", "Whose house did they search?"]) == 1
+    err = capsys.readouterr().err
+    assert server.url in err and "s3cret" not in err and "reader" not in err, err
+    assert (b"authorization: basic " + base64.b64encode(b"reader:s3cret")).lower() in server.requests[0].lower()
+
+
+@pytest.mark.slow
+def test_ask_json_into_a_pipe_closed_early_prints_no_traceback(tmp_path: Path) -> None:
+    """`verbatim ask --json ... | head -c 10`: the reader has gone before the answer is written."""
+    import subprocess
+    import sys
+
+    from tests.conftest import make_data_dir
+
+    env = {**os.environ, "VERBATIM_DATA_DIR": str(make_data_dir(tmp_path)),
+           "VERBATIM_INDEX_DIR": str(tmp_path / "index")}
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "Whose house did they search?"],
+                              stdout=write, stderr=subprocess.PIPE, text=True, env=env, timeout=300, check=False,
+                              cwd=Path(__file__).resolve().parent.parent)
+    finally:
+        os.close(write)
+    assert done.stderr == "" and done.returncode == 141, done.stderr
+
+
 def test_terminal_output_escapes_control_characters() -> None:
     assert printable("a\x1b]0;owned\x07b\x1b[2Jc\nd\te\u202ef") == "a\\x1b]0;owned\\x07b\\x1b[2Jc\nd\te\\u202ef"
 

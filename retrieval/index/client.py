@@ -2,7 +2,8 @@
 
 - Embedded (`PersistentClient` under `<index_dir>/chroma`) is owned by one process: a lock file makes a
   second process fail at once with a clear message, because two processes on one folder corrupt it.
-- Server mode (`Settings.chroma_url`) lets several processes share one index.
+- Server mode (`Settings.chroma_url`) lets several processes share one index (server.py: every request
+  there has a deadline and a size cap).
 - `mapped()` turns every chromadb exception, a Rust panic included, into one from `retrieval.errors`.
 """
 
@@ -10,12 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import chromadb
 from chromadb.api.shared_system_client import SharedSystemClient
@@ -32,14 +31,14 @@ from retrieval.errors import (
     UsageError,
     VerbatimError,
 )
-from retrieval.index import segments
+from retrieval.index import segments, server
 
 
 def connect(settings: Settings) -> tuple[Any, FileLock | None]:
     """A Chroma client for the settings, and the lock that guards an embedded folder (None for a server)."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
-        return _http_client(settings, chroma_settings), None
+        return server.connect(settings, chroma_settings), None
     index_folder(settings.index_dir)
     lock = FileLock(str(settings.index_dir / "verbatim.lock"))
     try:
@@ -47,7 +46,7 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
     except Timeout as err:
         raise IndexLockedError(
             "another Verbatim process is using the index in {folder}; stop it first, or run a "
-            "Chroma server (chroma run) that several processes can share", fix=Fix.CHROMA_URL,
+            "Chroma server (chroma run) that several processes can share", fix=Fix.SERVER,
             folder=settings.index_dir,
         ) from err
     except OSError as err:  # filelock's Timeout is an OSError too, so it is caught first
@@ -100,31 +99,6 @@ def _unusable(path: Path, err: OSError) -> UsageError:
         return UsageError("cannot use {path} as the index dir (a file is in the way)", fix=Fix.INDEX_DIR, path=path)
     return UsageError("cannot use {path} as the index dir ({why})", fix=Fix.INDEX_DIR, path=path,
                       why=err.strerror or type(err).__name__)
-
-
-def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
-    url = urlparse(settings.chroma_url or "")
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise StoreUnavailableError("the Chroma server address {url!r} is not an http(s)://host:port URL",
-                                    fix=Fix.CHROMA_URL, url=settings.chroma_url)
-    port = url.port or (443 if url.scheme == "https" else 8000)
-    deadline = time.monotonic() + settings.server_wait_seconds
-    delay = 0.2
-    while True:
-        try:
-            client = chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https",
-                                         settings=chroma_settings)
-            client.heartbeat()
-            return client
-        except Exception as err:
-            if time.monotonic() + delay > deadline:
-                raise StoreUnavailableError(
-                    "the Chroma server at {url} did not answer within {seconds:.0f} s ({why}); start it "
-                    "(chroma run --path DIR --port {port}) or use the embedded index", fix=Fix.CHROMA_URL,
-                    url=settings.chroma_url, seconds=settings.server_wait_seconds, why=type(err).__name__, port=port,
-                ) from err
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
 
 
 def forget_clients() -> None:

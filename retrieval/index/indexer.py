@@ -70,6 +70,8 @@ class Index:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        if self.settings.chroma_url and self._client is not None:  # a server's connections; the embedded
+            self._client.close()  # client stays open in chromadb's cache of systems for the process
         self._client = None
         self._spaces = None
 
