@@ -35,6 +35,7 @@ from retrieval.index.embeddings import OfflineEmbeddings
 log = logging.getLogger(__name__)
 _POINTER = "pointer"
 ORPHAN_SECONDS = 3600.0
+VECTORS_READ_AT_ONCE = 2048  # 384-d vectors as JSON: about 10 MB an answer, well under a server answer's cap
 
 
 @dataclass(frozen=True)
@@ -211,13 +212,16 @@ class Space:
     # -- reading -------------------------------------------------------------------------------------
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of these ids (those it holds), as float32 rows: exactly what was embedded. Read
-        in Chroma's batches: one request for 120,000 ids fails with "too many SQL variables"."""
+        a part at a time: one request for 120,000 ids fails with "too many SQL variables", and a server's answer
+        is capped (server.py)."""
         store = self.store()
         if store is None or not ids:
             return {}
         out: dict[str, np.ndarray] = {}
+        wanted = list(ids)
         with mapped():
-            for batch, *_ in create_batches(api=self.client, ids=list(ids)):
+            step = min(VECTORS_READ_AT_ONCE, self.client.get_max_batch_size())
+            for batch in (wanted[at:at + step] for at in range(0, len(wanted), step)):
                 got = store.get(ids=batch, include=["embeddings"])
                 found = got.get("embeddings")
                 if found is not None:
