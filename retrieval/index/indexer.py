@@ -22,7 +22,7 @@ from filelock import FileLock
 
 from retrieval.config import Settings
 from retrieval.errors import IndexDamagedError, UsageError
-from retrieval.index import build, datadir, healing
+from retrieval.index import build, datadir, healing, segments
 from retrieval.index.client import connect, forget_clients, move_aside
 from retrieval.index.embeddings import E5Embeddings, OfflineEmbeddings, WordLlamaEmbeddings
 from retrieval.index.grown import Grown
@@ -98,6 +98,7 @@ class Index:
             if not self.settings.chroma_url:  # we hold the folder's lock: no rebuild of another process is running
                 for space in self._spaces:
                     space.drop_orphans(older_than=0.0)
+                segments.collect(self.settings.index_dir / "chroma")
         return self._spaces
 
     def active_collection(self) -> str | None:
@@ -135,6 +136,8 @@ class Index:
                 if full:
                     kept.rebuild([])
                 vectors = build.multilingual_vectors(transcripts, parts[1], kept, self._known_rows)
+                if not self.settings.chroma_url:  # Chroma leaves a dropped collection's folder behind
+                    segments.collect(self.settings.index_dir / "chroma")
             snapshot = build.snapshot(transcripts, parts, self.main_model, vectors, skipped)
             self.main_model.query_vector("warm up")
             before = set(self._snapshot.transcripts) if self._snapshot is not None else set()

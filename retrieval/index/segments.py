@@ -1,4 +1,4 @@
-"""Chroma's vector files, checked before Chroma reads them.
+"""Chroma's vector files: checked before Chroma reads them, and those of dropped collections deleted.
 
 Chroma keeps each collection's HNSW graph in `chroma/<segment>/` (`header.bin`, `data_level0.bin`,
 `length.bin`, `link_lists.bin`), and the hnswlib inside it reads `header.bin` without checking it: a damaged
@@ -9,6 +9,11 @@ one another and against the other files' sizes first; an index that fails is reb
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
+import shutil
+import sqlite3
 import struct
 from pathlib import Path
 
@@ -16,6 +21,8 @@ from pathlib import Path
 # size_data_per_element, label_offset, offsetData, maxlevel, enterpoint_node, maxM, maxM0, M, mult, ef_construction
 HEADER = struct.Struct("<iQQQQQQiIQQQdQ")
 MAX_VERSION = 16
+log = logging.getLogger(__name__)
+_SEGMENT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # a segment's folder: its id
 
 
 def damaged(chroma: Path) -> str | None:
@@ -43,3 +50,30 @@ def _check(segment: Path) -> str | None:
         if found is not None and found not in (count * width, capacity * width):
             return f"{name} holds {found} bytes where the header says {count * width}"
     return None
+
+
+def unreferenced(chroma: Path) -> list[Path]:
+    """The segment folders under `chroma` that no collection refers to: Chroma leaves a dropped collection's
+    folder behind (every full rebuild left three). Read from `chroma.sqlite3`'s `segments` table, whose ids
+    name the folders; the folders are listed first, so one made meanwhile is never among them. Nothing is
+    listed when the table cannot be read."""
+    folders = [p for p in chroma.iterdir() if p.is_dir() and _SEGMENT.fullmatch(p.name)] if chroma.is_dir() else []
+    if not folders:
+        return []
+    try:
+        with contextlib.closing(sqlite3.connect(f"{(chroma / 'chroma.sqlite3').as_uri()}?mode=ro", uri=True)) as db:
+            known = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
+    except sqlite3.Error:
+        return []
+    return [p for p in folders if p.name not in known]
+
+
+def collect(chroma: Path) -> int:
+    """Delete the folders `unreferenced` names (with a line in the log); returns how many bytes that freed."""
+    freed = 0
+    for folder in unreferenced(chroma):
+        freed += sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+        shutil.rmtree(folder, ignore_errors=True)
+    if freed:
+        log.info("deleted the folders of dropped collections (%.1f MB)", freed / 1_000_000)
+    return freed
