@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -49,11 +50,27 @@ from bot.messages.readers import too_fast
 from bot.messages.replies import Context, reply
 from bot.state.buckets import UserLimiter
 from bot.state.stats import Stats
+from bot.state.work import Work
 from retrieval import Service, UsageError, VerbatimError
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 PURGE_EVERY = 3600.0  # seconds between erasing what has outlived the retention period
+STOP_SECONDS = 8.0  # SIGTERM to exit, at most: `docker stop` waits 10 s before it kills
+
+
+class Stopping(Application):  # type: ignore[type-arg]
+    """python-telegram-bot's Application, stopped within `STOP_SECONDS`: its own `stop` waits for every
+    update in flight, and an admin's rebuild can take minutes. What is cut short is like a kill mid-way,
+    which the index survives (blue-green: the next start drops the half-built collection)."""
+
+    work: Work | None = None
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(super().stop(), STOP_SECONDS)
+        except TimeoutError:
+            log.warning("stopped without waiting for the work still in flight")
 
 
 @dataclass(frozen=True)
@@ -121,7 +138,7 @@ async def purge(deps: Deps) -> int:
 
 
 def build_application(service: Service, stats: Stats, settings: BotSettings) -> Application:  # type: ignore[type-arg]
-    builder = (ApplicationBuilder().token(settings.token)
+    builder = (ApplicationBuilder().token(settings.token).application_class(Stopping)
                .rate_limiter(TelegramLimiter(max_retries=3))
                .concurrent_updates(settings.concurrent_updates)
                .post_init(_post_init(settings, stats)))
@@ -132,6 +149,8 @@ def build_application(service: Service, stats: Stats, settings: BotSettings) -> 
     app = builder.build()
     i18n.load()
     deps = Deps(service, stats, settings, UserLimiter(settings.user_questions_per_minute, settings.user_burst))
+    if isinstance(app, Stopping):
+        app.work = deps.work
     handlers = Handlers.build(deps)
     add_handlers(app, handlers)
     if app.job_queue is not None:
@@ -220,4 +239,10 @@ def run(service: Service, stats: Stats, settings: BotSettings) -> int:
             app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
     except (InvalidToken, NetworkError) as err:
         raise our_error(err, settings) from err
+    if isinstance(app, Stopping) and app.work is not None and app.work.running:
+        log.warning("exiting with %d job(s) still running (a rebuild cut short is dropped at the next start)",
+                    app.work.running)  # the interpreter would wait for their threads at exit, for minutes
+        stats.close()
+        logging.shutdown()
+        os._exit(0)
     return 0
