@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("bot", "retrieval")
 # The terminal's own modules stay English (`verbatim` prints `str(err)`), so their messages are not extracted.
 ENGLISH_ONLY = ("bot/cli.py", "bot/terminal/chat.py", "bot/terminal/text.py")
-ERRORS = ("VerbatimError", "UsageError", "StoreUnavailableError", "IndexError_", "IndexLockedError",
+ERRORS = ("VerbatimError", "UsageError", "StoreUnavailableError", "DiskFullError", "IndexError_", "IndexLockedError",
           "IndexDamagedError", "ModelMismatchError", "IndexCollectionGone")
 KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "ngettext": (1, 2), **dict.fromkeys(ERRORS), "TranscriptError": (2,)}
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"

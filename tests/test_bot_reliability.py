@@ -5,11 +5,15 @@ answering, and a state dir that cannot be written."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import shutil
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +22,7 @@ from retrieval.config import Settings
 from retrieval.service import Service
 from tests.botapi import BotApi
 from tests.conftest import make_data_dir
-from tests.test_bot_e2e import TOKEN, Json, start_app, stop_app, visible
+from tests.test_bot_e2e import ADMIN, TOKEN, Json, start_app, stop_app, visible
 from tests.test_server import ChromaServer
 
 pytestmark = pytest.mark.slow
@@ -99,8 +103,149 @@ async def test_a_stopped_chroma_server_is_said_and_answers_come_back_when_it_run
         server.stop()
 
 
-async def _ask(api: BotApi, user: Json, text: str = "Whose house did they search?") -> list[Json]:
+async def _ask(api: BotApi, user: Json, text: str = "Whose house did they search?", count: int = 1) -> list[Json]:
     chat = api.private_chat(user)
     before = len(api.sent(chat["id"]))
     api.message(chat, user, text)
-    return (await api.wait_sent(chat["id"], before + 1, timeout=30))[before:]
+    return (await api.wait_sent(chat["id"], before + count, timeout=60))[before:]
+
+
+@contextlib.contextmanager
+def small_disk(path: Path, mb: int = 64) -> Iterator[bool]:
+    """A tmpfs of `mb` MB mounted at `path` where the tests may mount one (as root), else a plain folder
+    (False: the test then makes the disk full by raising what Chroma raises on one, at the same call)."""
+    path.mkdir()
+    mounted = os.geteuid() == 0 and shutil.which("mount") is not None and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={mb}m,mode=0700", "tmpfs", str(path)], capture_output=True,
+        check=False).returncode == 0
+    try:
+        yield mounted
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
+
+
+def fill(disk: Path) -> Path:
+    """Every byte of the disk taken by one file (removing it frees them)."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (1 << 20, 1 << 12, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    os.write(fd, b"\0" * size)
+    finally:
+        os.close(fd)
+    return filler
+
+
+def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chroma's refusal on a full disk, where no tmpfs can be mounted: every write of chunks fails as it does."""
+    from chromadb.errors import InternalError
+    from langchain_chroma import Chroma
+
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise InternalError("Query error: Database error: error returned from database: (code: 13) database or disk "
+                            "is full")
+
+    monkeypatch.setattr(Chroma, "add_texts", full)
+
+
+BRIEFING = b"Ana: The river was cleaned last spring by volunteers from three villages.\n"
+
+
+async def test_a_full_disk_during_an_upload_leaves_the_index_that_answers(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index on a small full disk: an upload and a /reindex fail in one line that names the index dir,
+    change nothing, and the bot keeps answering from the index it had; once there is room, uploads work."""
+    with small_disk(tmp_path / "disk") as mounted:
+        data = make_data_dir(tmp_path)
+        settings = Settings(data, tmp_path / "disk" / "index")
+        with Service(settings) as svc:
+            svc.open()
+            async with BotApi(TOKEN) as api:
+                stats = Stats(tmp_path / "stats.sqlite3")
+                app = await start_app(api, svc, stats)
+                try:
+                    admin, reader = api.user(ADMIN, "Ada"), api.user(8001, "Rea")
+                    filler = fill(tmp_path / "disk") if mounted else disk_full(monkeypatch)
+                    [refused] = await _upload(api, admin, "Briefing.txt", BRIEFING)
+                    text = visible(refused)
+                    assert "Not added" in text and f"the disk holding {settings.index_dir} is full" in text, text
+                    assert "\n" not in text and not (data / "briefing.txt").exists()
+                    [answer] = await _ask(api, reader)
+                    assert "Saadat" in visible(answer)
+                    [_, failed] = await _ask(api, admin, "/reindex", count=2)
+                    assert "Reindex failed" in visible(failed) and "is full" in visible(failed), visible(failed)
+                    [answer] = await _ask(api, reader)
+                    assert "Saadat" in visible(answer)
+                    if mounted:
+                        assert isinstance(filler, Path)
+                        filler.unlink()
+                    else:
+                        monkeypatch.undo()
+                    [added] = await _upload(api, admin, "Briefing.txt", BRIEFING)
+                    assert "Added" in visible(added), visible(added)
+                    [answer] = await _ask(api, reader, "Who cleaned the river?")
+                    assert "volunteers" in visible(answer)
+                finally:
+                    await stop_app(app)
+                    stats.close()
+
+
+async def _upload(api: BotApi, user: Json, name: str, raw: bytes) -> list[Json]:
+    chat = api.private_chat(user)
+    before = len(api.sent(chat["id"]))
+    api.document(chat, user, name, raw)
+    return (await api.wait_sent(chat["id"], before + 1, timeout=60))[before:]
+
+
+async def test_verbatim_run_on_a_full_disk_answers_and_stops_on_sigterm_within_10_s(tmp_path: Path) -> None:
+    """`verbatim run` with its index on a small full tmpfs: an upload is refused in one line and answers go on;
+    a /reindex that would take half a minute is cut short by SIGTERM, and the process is gone within 10 s;
+    `verbatim index` then says in one line which dir is full, without advising a rebuild that cannot work."""
+    import sys
+
+    from tests.conftest import INTERVIEW
+
+    with small_disk(tmp_path / "disk") as mounted:
+        if not mounted:
+            pytest.skip("needs a tmpfs (root); test_a_full_disk_during_an_upload_... simulates the full disk")
+        copies: dict[str, str | bytes] = {f"talk-{i}.txt": INTERVIEW.read_text(encoding="utf-8") for i in range(3)}
+        data, index = make_data_dir(tmp_path, copies), tmp_path / "disk" / "index"
+        async with BotApi(TOKEN) as api:
+            env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
+                   "TELEGRAM_API_FILE_URL": api.base_file_url, "VERBATIM_DATA_DIR": str(data),
+                   "VERBATIM_INDEX_DIR": str(index), "VERBATIM_STATE_DIR": str(tmp_path / "state"),
+                   "VERBATIM_ADMIN_IDS": str(ADMIN), "NO_PROXY": "127.0.0.1,localhost"}
+            cli = [sys.executable, "-m", "bot.cli"]
+            log = (tmp_path / "bot.log").open("wb")  # its log, for a failure to be explained
+            bot = await asyncio.create_subprocess_exec(*cli, "run", env=env, stderr=log)
+            try:
+                await api.wait_for(lambda: len(api.calls_to("setMyCommands")) >= 3, timeout=300)
+                admin, reader = api.user(ADMIN, "Ada"), api.user(8002, "Rea")
+                filler = fill(tmp_path / "disk")
+                [refused] = await _upload(api, admin, "Briefing.txt", BRIEFING)
+                assert f"the disk holding {index} is full" in visible(refused), visible(refused)
+                [answer] = await _ask(api, reader)
+                assert "Saadat" in visible(answer)
+                filler.unlink()
+                [rebuilding] = await _ask(api, admin, "/reindex")
+                assert "Rebuilding the index" in visible(rebuilding)
+                await asyncio.sleep(1.0)
+                began = time.monotonic()
+                bot.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(bot.wait(), timeout=30)
+                assert time.monotonic() - began < 10
+            finally:
+                if bot.returncode is None:
+                    bot.kill()
+                    await bot.wait()
+                log.close()
+        fill(tmp_path / "disk")
+        (data / "briefing.txt").write_bytes(BRIEFING)
+        for args in (["index"], ["index", "--full"]):
+            done = await asyncio.create_subprocess_exec(*cli, *args, env=env, stderr=asyncio.subprocess.PIPE)
+            err = (await asyncio.wait_for(done.communicate(), timeout=300))[1].decode()
+            assert done.returncode == 1 and err.count("\n") == 1, err
+            assert f"the disk holding {index} is full" in err and "index --full" not in err, err

@@ -142,6 +142,35 @@ def test_an_upload_to_a_read_only_data_dir_says_so_and_leaves_nothing(tmp_path: 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_upload_to_a_full_data_dir_says_the_disk_is_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(library.os, "replace", full)
+    with pytest.raises(UsageError, match=r"the disk holding the folder .* is full .*nothing was changed") as refused:
+        library.add(tmp_path, "talk.txt", GOOD.encode())
+    assert "writable" not in str(refused.value) and list(tmp_path.iterdir()) == []
+
+
+def test_a_write_the_disk_has_no_room_for_is_refused_before_chroma_tries_it(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import namedtuple
+
+    from retrieval.errors import DiskFullError
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(chroma.shutil, "disk_usage", lambda _: usage(10**9, 10**9 - 20_000_000, 20_000_000))
+    with pytest.raises(DiskFullError, match=rf"the disk holding {tmp_path} is full \(20 MB free\)"):
+        chroma.require_room(tmp_path, records=10, text_chars=1000, dim=384)
+    chroma.require_room(None, records=10**6)  # a server's disk is the server's
+    said = chroma.full_disk(VerbatimError("Query error: (code: 13) database or disk is full"), None)
+    assert said is not None and "server's disk is full" in str(said)
+    assert chroma.full_disk(VerbatimError("Error finding id"), None) is None
+    monkeypatch.setattr(chroma.shutil, "disk_usage", lambda _: usage(10**12, 0, 10**11))
+    assert chroma.full_disk(VerbatimError("Error finding id"), tmp_path) is None  # room enough: no full disk
+    assert chroma.full_disk(OSError(errno.ENOSPC, "No space left on device"), tmp_path) is not None
+
+
 @pytest.mark.parametrize("failure", [errno.EROFS, errno.EXDEV])
 def test_removing_from_a_read_only_data_dir_says_so_and_leaves_no_copy(tmp_path: Path, failure: int,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from filelock import FileLock, Timeout
 
 from retrieval.config import Settings
 from retrieval.errors import (
+    DiskFullError,
     Fix,
     IndexDamagedError,
     IndexLockedError,
@@ -115,6 +117,50 @@ def move_aside(index_dir: Path) -> None:
     if folder.exists():
         os.replace(folder, aside)
     shutil.rmtree(aside, ignore_errors=True)
+
+
+FULL_BELOW = 64 * 1_000_000  # bytes free under which a failed write is put down to a full disk
+FULL_WORDS = ("disk is full", "no space left", "disk full", "database or disk is full")
+WRITE_MARGIN = 32 * 1_000_000  # bytes every write to the embedded index leaves free (SQLite's log, HNSW files)
+
+
+def require_room(folder: Path | None, records: int = 0, text_chars: int = 0, dim: int = 0) -> None:
+    """Refuse a write to the embedded index in `folder` that its disk has no room for, before Chroma tries
+    it: a write Chroma's embedded client fails for want of room can leave it stuck at its next write, holding
+    Python's lock, so that nothing in the process runs again (not even a signal handler). The estimate is
+    generous: each vector four times over (SQLite's queue, its log, the HNSW data and links), the text three
+    times, and `WRITE_MARGIN`."""
+    if folder is None:
+        return
+    need = WRITE_MARGIN + records * (dim * 16 + 512) + text_chars * 3
+    try:
+        free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+    except OSError:
+        return
+    if free < need:
+        raise _full(folder, free)
+
+
+def _full(folder: Path, free: int) -> DiskFullError:
+    return DiskFullError("the disk holding {folder} is full ({free:.0f} MB free); free some space there, or move "
+                         "the index dir, then try again", fix=Fix.INDEX_DIR, folder=folder, free=free / 1_000_000)
+
+
+def full_disk(err: BaseException, folder: Path | None) -> DiskFullError | None:
+    """A failed write said as a full disk, naming the folder (None: a server's), when it is one: the error
+    says so (SQLite's "database or disk is full", ENOSPC), or the embedded index's disk has less than
+    `FULL_BELOW` left (Chroma's own words then are often only "Failed to apply logs to the metadata segment")."""
+    chain = [err, *(c for c in (err.__cause__, err.__context__) if c is not None)]
+    said = any(isinstance(c, OSError) and c.errno == errno.ENOSPC for c in chain) or any(
+        w in str(c).lower() for c in chain for w in FULL_WORDS)
+    if folder is None:
+        return DiskFullError("the Chroma server's disk is full ({why}); free some space where it keeps its data, "
+                             "then try again", why=str(err)[:200]) if said else None
+    try:
+        free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+    except OSError:
+        free = FULL_BELOW if not said else 0
+    return _full(folder, free) if said or free < FULL_BELOW else None
 
 
 class IndexCollectionGone(VerbatimError):

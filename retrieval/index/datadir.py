@@ -127,6 +127,9 @@ def _store(data_dir: Path, files: list[tuple[Path, bytes]]) -> None:
 def _not_writable(folder: Path, err: OSError) -> UsageError:
     """A read-only or full disk, no permission: one line naming the folder, with nothing left behind."""
     why = err.strerror or type(err).__name__
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return UsageError("the disk holding the folder {folder} is full ({why}); nothing was changed. Free some "
+                          "space there, then try again", folder=folder, why=why)
     return UsageError("cannot write to the folder {folder} ({why}); nothing was changed. Make it writable "
                       "for the bot's user, then try again", folder=folder, why=why)
 

@@ -77,3 +77,14 @@ def collect(chroma: Path) -> int:
     if freed:
         log.info("deleted the folders of dropped collections (%.1f MB)", freed / 1_000_000)
     return freed
+
+
+def database_problem(chroma: Path) -> str | None:
+    """What SQLite's own check finds wrong with `chroma.sqlite3` (read only), or None: tells a database that
+    cannot be read from one that only failed to take a write (a full disk), which must not be moved aside."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"{(chroma / 'chroma.sqlite3').as_uri()}?mode=ro", uri=True)) as db:
+            found = str(db.execute("PRAGMA quick_check").fetchone()[0])
+    except sqlite3.Error as err:
+        return str(err)
+    return None if found == "ok" else found
