@@ -75,7 +75,7 @@ class Misbehaving:
                 yield b" "
         else:
             yield HEAD + b"\r\n["
-            chunk = b"0," * 32768
+            chunk = b"0," * 524288
             while not self.closing.is_set():
                 yield chunk
 

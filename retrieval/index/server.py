@@ -10,7 +10,7 @@ it trickles) and reads at most `MAX_ANSWER_BYTES` of an answer. A request that f
 `StoreUnavailableError`, naming the reason, and the connection is dropped, so the next request starts clean
 once the server answers again.
 
-`address()` reads `VERBATIM_CHROMA_URL`; credentials in it (`http://user:password@host:port`) are sent as
+`address()` reads the server's URL; credentials in it (`http://user:password@host:port`) are sent as
 HTTP basic authentication and never repeated in a message (`shown`).
 """
 
