@@ -249,3 +249,42 @@ async def test_verbatim_run_on_a_full_disk_answers_and_stops_on_sigterm_within_1
             err = (await asyncio.wait_for(done.communicate(), timeout=300))[1].decode()
             assert done.returncode == 1 and err.count("\n") == 1, err
             assert f"the disk holding {index} is full" in err and "index --full" not in err, err
+
+
+async def test_a_state_dir_that_cannot_be_written_withholds_no_answer(service: Service, tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """The stats database on a full disk (or, where no tmpfs can be mounted, made read-only): questions are
+    answered (without the buttons that would need their record), /forget is answered, the log says it once."""
+    import logging
+
+    with small_disk(tmp_path / "state") as mounted:
+        stats = Stats(tmp_path / "state" / "stats.sqlite3")
+        async with BotApi(TOKEN) as api:
+            app = await start_app(api, service, stats)
+            try:
+                reader = api.user(8003, "Rea")
+                [before] = await _ask(api, reader)
+                assert before.get("reply_markup")  # recorded: its buttons work
+                if mounted:
+                    filler = fill(tmp_path / "state")
+                else:
+                    stats._db.execute("PRAGMA query_only = ON")  # what a read-only state dir does
+                with caplog.at_level(logging.WARNING, logger="bot.state.database"):
+                    for _ in range(3):
+                        [answer] = await _ask(api, reader)
+                        assert "Saadat" in visible(answer) and not answer.get("reply_markup")
+                    [forgot] = await _ask(api, reader, "/forget")
+                    assert "could not delete what I keep about you" in visible(forgot), visible(forgot)
+                said = [r for r in caplog.records if "cannot be written" in r.getMessage()]
+                assert len(said) == 1 and "8003" not in said[0].getMessage()
+                if mounted:
+                    filler.unlink()
+                else:
+                    stats._db.execute("PRAGMA query_only = OFF")
+                [after] = await _ask(api, reader)
+                assert after.get("reply_markup")
+                [forgot] = await _ask(api, reader, "/forget")
+                assert "Done: I deleted" in visible(forgot), visible(forgot)
+            finally:
+                await stop_app(app)
+                stats.close()

@@ -72,7 +72,7 @@ class Buttons:
             await reply(update, context, _(NO_MORE))
             return
         first = await deps.work.cheap(deps.stats.add_shown, asked.id, answer)  # where these quotes were numbered
-        keyboard = answer_keyboard(asked.id, first, len(answer.quotes))
+        keyboard = answer_keyboard(asked.id, first, len(answer.quotes)) if first is not None else None
         await reply_parts(update, context, self.deps.answer_parts(answer, context), keyboard)
 
     async def _context(self, update: Update, context: Context, query: CallbackQuery, asked: Asked,

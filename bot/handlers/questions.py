@@ -87,13 +87,13 @@ class Questions:
             answer, qid = await self.deps.in_lane(question, self._ask_and_record, chat, user_id, owner=user_id)
         finally:
             typing.cancel()
-        keyboard = answer_keyboard(qid, 0, len(answer.quotes))
+        keyboard = answer_keyboard(qid, 0, len(answer.quotes)) if qid is not None else None  # not recorded
         replaced = await AnswerThreads.of(context).answer(context, message, self.deps.answer_parts(answer, context),
                                                           keyboard, qid)
         if replaced is not None:  # an edited question: the earlier version's text is not kept
             await self.deps.work.cheap(self.deps.stats.drop_text, replaced)
 
-    def _ask_and_record(self, question: ParsedQuestion, chat: Chat, user_id: int | None) -> tuple[Answer, int]:
+    def _ask_and_record(self, question: ParsedQuestion, chat: Chat, user_id: int | None) -> tuple[Answer, int | None]:
         answer = self.deps.service.ask(question)
         return answer, self.deps.stats.record(chat.id, chat.type, user_id, answer)
 
