@@ -16,7 +16,7 @@ from bot import cli, logs
 from bot.state.work import BUSY, ONE_AT_A_TIME, Work
 from bot.terminal.text import printable
 from retrieval.config import Settings
-from retrieval.errors import UsageError, VerbatimError
+from retrieval.errors import TranscriptError, UsageError, VerbatimError
 from retrieval.index import client as chroma
 from retrieval.index import datadir as library
 from retrieval.index.embeddings import MAX_QUERY_CHARS, WordLlamaEmbeddings, query_text
@@ -169,6 +169,21 @@ def test_a_write_the_disk_has_no_room_for_is_refused_before_chroma_tries_it(tmp_
     monkeypatch.setattr(chroma.shutil, "disk_usage", lambda _: usage(10**12, 0, 10**11))
     assert chroma.full_disk(VerbatimError("Error finding id"), tmp_path) is None  # room enough: no full disk
     assert chroma.full_disk(OSError(errno.ENOSPC, "No space left on device"), tmp_path) is not None
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_text_is_read_by_its_mark_and_stored_as_utf8(encoding: str, tmp_path: Path) -> None:
+    from retrieval.ingest.reading import decode
+
+    text = "Q: Who spoke first?\r\nA: The chair, Nəsimi Məmmədli, spoke first.\r\n"
+    raw = text.encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + text.encode(encoding)
+    added = library.add(tmp_path, "talk.txt", raw)  # an upload: stored as the UTF-8 every offset indexes
+    stored = (tmp_path / "talk.txt").read_text(encoding="utf-8")
+    assert stored == text.replace("\r\n", "\n") and added.transcript.text == stored
+    assert library.add(tmp_path, "talk.txt", raw).unchanged  # the same upload again
+    with pytest.raises(TranscriptError, match=r"is UTF-(16|32) text; re-save it as UTF-8") as refused:
+        decode(raw, "on-disk.txt")  # a file in the data dir: its offsets could not index its UTF-8 reading
+    assert "binary" not in str(refused.value)
 
 
 @pytest.mark.parametrize("failure", [errno.EROFS, errno.EXDEV])

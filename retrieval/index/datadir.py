@@ -22,7 +22,7 @@ from retrieval.errors import UsageError
 from retrieval.ingest import documents
 from retrieval.ingest.documents import DOCUMENT_SUFFIXES
 from retrieval.ingest.metadata import Metadata, sidecar
-from retrieval.ingest.reading import MB, check_size, decode
+from retrieval.ingest.reading import MB, check_size, decode, unicode_text
 from retrieval.parse.formats import TRANSCRIPT_SUFFIXES, parse
 from retrieval.parse.turns import Transcript
 
@@ -72,6 +72,8 @@ def add(data_dir: Path, filename: str, raw: bytes) -> Added:
     name = safe_name(filename)
     if documents.is_document(name):
         return _add_document(data_dir, name, raw)
+    wide = unicode_text(raw, name)  # UTF-16 or UTF-32 with its mark: stored as UTF-8
+    raw = wide.encode("utf-8") if wide is not None else raw
     text = decode(raw, name, MAX_UPLOAD_BYTES)
     transcript = parse(text, name, suffix=Path(name).suffix)
     target = data_dir / name
