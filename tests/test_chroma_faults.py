@@ -5,38 +5,18 @@ and five seconds, and its memory stays bounded (every request has a deadline and
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_data_dir
+from tests.measure import run_measured
 from tests.misbehaving import Fault, Misbehaving
 
-ROOT = Path(__file__).resolve().parent.parent
 WAIT = {Fault.SILENT: 2.0, Fault.TRICKLE: 2.0, Fault.TRICKLE_BODY: 2.0, Fault.ENDLESS: 10.0}  # 64 MB on a busy
 REASONS = {Fault.SILENT: "did not answer within 2 s", Fault.TRICKLE: "did not answer within 2 s",  # machine: 2 s+
            Fault.TRICKLE_BODY: "did not answer within 2 s", Fault.ENDLESS: "an answer of more than 64 MB"}
-
-
-def run_in_a_process(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-    """`verbatim ARGS` in a child process: its wall time, its own peak memory (MB: the high-water mark of the
-    program it runs, which `ru_maxrss` is not: Linux carries the forking parent's over), exit status, stderr."""
-    began = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env={**os.environ, **env}, cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_kb = 0
-    while child.poll() is None:
-        try:
-            status = Path(f"/proc/{child.pid}/status").read_text()
-        except OSError:
-            break
-        peak_kb = max([peak_kb, *(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))])
-        time.sleep(0.02)
-    _, err = child.communicate()
-    return time.perf_counter() - began, peak_kb / 1024, child.returncode, err.decode(errors="replace")
 
 
 @pytest.mark.slow
@@ -45,7 +25,8 @@ def test_ask_against_a_misbehaving_server_fails_in_one_line_within_the_wait(faul
     with Misbehaving(fault, every=1.0) as server:
         env = {"VERBATIM_DATA_DIR": str(make_data_dir(tmp_path)), "VERBATIM_INDEX_DIR": str(tmp_path / "index"),
                "VERBATIM_CHROMA_URL": server.url, "VERBATIM_CHROMA_WAIT_SECONDS": str(WAIT[fault])}
-        seconds, peak_mb, code, err = run_in_a_process(["ask", "Whose house did they search?"], env)
+        seconds, peak_mb, code, err = run_measured([sys.executable, "-m", "bot.cli", "ask", "Whose house did they "
+                                                    "search?"], {**os.environ, **env})
     assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     assert REASONS[fault] in err and server.url in err, err
     assert seconds < WAIT[fault] + 5, seconds
