@@ -69,6 +69,26 @@ async def test_one_account_flooding_delays_nobody_elses_answer(service: Service,
     assert max(waits) < 3.0, waits  # 295 notices at Telegram's 30 a second would have taken 10 s
 
 
+async def test_reindex_leaves_only_the_folders_collections_refer_to(service: Service, tmp_path: Path) -> None:
+    """Each /reindex rebuilds every collection; Chroma leaves the dropped ones' folders behind, which the
+    bot's index grew by (16 → 33 MB after two) until they were deleted."""
+    from tests.test_healing import segment_folders
+
+    async with BotApi(TOKEN) as api:
+        stats = Stats(tmp_path / "stats.sqlite3")
+        app = await start_app(api, service, stats)
+        try:
+            admin = api.user(ADMIN, "Ada")
+            for _ in range(2):
+                [_, done] = await _ask(api, admin, "/reindex", count=2)
+                assert "Reindexed" in visible(done), visible(done)
+                on_disk, referenced = segment_folders(service.settings.index_dir)
+                assert on_disk == referenced and len(referenced) == 4  # the pointers and three spaces
+        finally:
+            await stop_app(app)
+            stats.close()
+
+
 async def test_a_stopped_chroma_server_is_said_and_answers_come_back_when_it_runs(tmp_path: Path) -> None:
     """SIGSTOP: the server keeps accepting connections and answers nothing. Six readers asking then are told,
     within the wait and five seconds, that the index is unavailable; after SIGCONT the same bot answers."""
