@@ -24,14 +24,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ["tests/test_reliability.py", "tests/test_privacy.py", "tests/test_handlers.py", "tests/test_fuzz.py",
-           "tests/test_healing.py", "tests/test_bounded.py"]
+           "tests/test_healing.py", "tests/test_bounded.py", "tests/test_bot_reliability.py",
+           "tests/test_chroma_faults.py"]
 CLASSES = {
-    "damaged index": ("damaged", "probe", "deleted_behind", "killed_rebuild", "heals", "damage"),
+    "full disks, silent servers, stopping": ("full_disk", "full_data_dir", "no_room", "cannot_be_written",
+                                             "misbehaving", "stopped", "sigterm"),
+    "damaged index": ("damaged", "probe", "deleted_behind", "killed_rebuild", "heals", "damage", "folders"),
     "privacy": ("privacy", "forget", "retention", "raw_ids", "key", "version_1", "edited", "belong", "stats_are"),
     "crashes and wrong paths": ("jsonl", "chroma", "garbled", "read_only", "named_only", "control", "timestamps",
-                                "panic", "broken_data", "state_left", "overlong", "not_writable"),
+                                "panic", "broken_data", "state_left", "overlong", "not_writable", "lock_refusal",
+                                "pipe", "utf16", "no_url"),
     "fair and bounded work": ("lane", "limit", "costly", "capped", "huge_query", "charges", "bounded", "memory",
-                              "megabytes", "any_text"),
+                              "megabytes", "any_text", "flooding", "costs_to_index"),
     "fuzzing": ("fuzz", "decoded", "round_trip", "parser", "render", "coverage"),
 }
 
