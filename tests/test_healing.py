@@ -5,6 +5,7 @@ thousand chunks, so the library here is that large."""
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from retrieval.config import Settings
 from retrieval.errors import VerbatimError
-from retrieval.index import healing
+from retrieval.index import healing, segments
 from retrieval.index.store import Hit, Space
 from retrieval.service import Service
 from tests.conftest import make_data_dir
@@ -147,6 +148,49 @@ def test_every_kind_of_damage_heals_from_the_transcripts(built: tuple[Path, Path
         answer = service.ask(QUESTION)
         assert not answer.abstained and any("417" in q.text for q in answer.quotes), how
         assert service.index().chunks == len(service.snapshot.chunks)  # and the next build finds it whole
+
+
+def garble_rows(index: Path, every: int, part: str) -> None:
+    """Garbage over the links or the vector of every `every`-th row of each data_level0.bin (as a few bad sectors
+    leave it), the row's layout read from its header.bin."""
+    for header in (index / "chroma").glob("*/header.bin"):
+        count, per_element, label_at, data_at = segments.HEADER.unpack(header.read_bytes())[3:7]
+        start, end = (0, data_at) if part == "links" else (data_at, label_at)
+        with (header.parent / "data_level0.bin").open("r+b") as f:
+            for row in range(0, count, every):
+                f.seek(row * per_element + start)
+                f.write((bytes(range(256)) * 64)[:end - start])
+
+
+def test_garbled_vectors_are_found_at_the_start_not_by_wrong_answers(built: tuple[Path, Path], tmp_path: Path,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """Garbage over some vectors of data_level0.bin fails no search and need not fail the probe: searches return
+    wrong neighbours, or none, and answers change or abstain in silence. The rows are checked before Chroma reads
+    them, and the index is rebuilt."""
+    data, original = built
+    index = tmp_path / "index"
+    shutil.copytree(original, index)
+    with Service(Settings(data, index)) as service:
+        service.open()
+        healthy = service.ask(QUESTION)
+    garble_rows(index, 50, "vector")
+    with Service(Settings(data, index)) as service, caplog.at_level(logging.WARNING, logger="retrieval.index"):
+        service.open()
+        healed = service.ask(QUESTION)
+    assert "data_level0.bin holds a garbled vector" in caplog.text
+    assert [q.text for q in healed.quotes] == [q.text for q in healthy.quotes]
+
+
+@pytest.mark.parametrize("part", ["links", "vector"])
+def test_garbage_in_one_row_of_data_level0_is_found_before_chroma_reads_it(built: tuple[Path, Path], part: str,
+                                                                            tmp_path: Path) -> None:
+    """One garbled link list makes hnswlib read out of its buffer (a segmentation fault at the first search that
+    reaches it); one garbled vector, wrong neighbours for the searches that reach it."""
+    index = tmp_path / "index"
+    shutil.copytree(built[1], index)
+    assert segments.damaged(index / "chroma") is None
+    garble_rows(index, 1 << 40, part)  # the first row only
+    assert "data_level0.bin" in (segments.damaged(index / "chroma") or "")
 
 
 def test_copies_of_one_transcript_are_no_damage(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
