@@ -162,8 +162,8 @@ def garble_rows(index: Path, every: int, part: str) -> None:
                 f.write((bytes(range(256)) * 64)[:end - start])
 
 
-def test_garbled_vectors_are_found_at_the_start_not_by_wrong_answers(built: tuple[Path, Path], tmp_path: Path,
-                                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_damage_to_vectors_in_data_level0_is_found_at_the_start(built: tuple[Path, Path], tmp_path: Path,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
     """Garbage over some vectors of data_level0.bin fails no search and need not fail the probe: searches return
     wrong neighbours, or none, and answers change or abstain in silence. The rows are checked before Chroma reads
     them, and the index is rebuilt."""
@@ -182,8 +182,8 @@ def test_garbled_vectors_are_found_at_the_start_not_by_wrong_answers(built: tupl
 
 
 @pytest.mark.parametrize("part", ["links", "vector"])
-def test_garbage_in_one_row_of_data_level0_is_found_before_chroma_reads_it(built: tuple[Path, Path], part: str,
-                                                                            tmp_path: Path) -> None:
+def test_damage_to_one_row_of_data_level0_is_found_before_chroma_reads_it(built: tuple[Path, Path], part: str,
+                                                                         tmp_path: Path) -> None:
     """One garbled link list makes hnswlib read out of its buffer (a segmentation fault at the first search that
     reaches it); one garbled vector, wrong neighbours for the searches that reach it."""
     index = tmp_path / "index"
