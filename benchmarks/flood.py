@@ -3,14 +3,16 @@ anyone else still get answered quickly?
 
     python benchmarks/flood.py [--seconds 12] [--json out.json]
 
-The bot runs with its default per-person limit (20 a minute, bursts of 5). A victim asks English questions
-twice a second throughout; latency is from the update being queued at the server to the answer arriving.
+The bot runs with its default per-person limit (20 a minute, bursts of 5). Four victims take turns asking
+English questions, one every 0.8 s in all (each within their own limit); latency is from the update being
+queued at the server to the answer arriving.
 Phases:
 - quiet: nobody else;
 - gibberish: five accounts each send five 4,000-character gibberish questions at once (the multilingual
   model's worst case);
-- summaries: one account sends 25 `/summary <3,900 characters>` within a second.
-Printed: the victim's p50/p95/max per phase, and answers lost (victim questions never answered).
+- summaries: one account sends 25 `/summary <3,900 characters>` within a second;
+- one account: 1,000 messages from one account within 2 s (it is told once to slow down, the rest dropped).
+Printed: the victims' p50/p95/max per phase, and answers lost (victim questions never answered).
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bot_load import QUESTIONS, TOKEN, MeasuredApi
 
-VICTIM = 731_000_001
+VICTIMS = range(731_000_001, 731_000_005)
 ATTACKERS = range(742_000_001, 742_000_006)
 SUMMARIZER = 753_000_001
+FLOODER = 764_000_001
 
 
 class Bot:
@@ -80,17 +83,19 @@ def gibberish(rng: random.Random, chars: int) -> str:
 
 
 async def phase(api: MeasuredApi, name: str, seconds: float, attack: Any = None) -> dict[str, Any]:
-    victim = api.user(VICTIM, "Victim")
-    chat = api.private_chat(victim)
+    victims = [api.user(v, "Victim") for v in VICTIMS]
     rng = random.Random(name)
     asked: list[tuple[tuple[int, int], float]] = []
     began = time.perf_counter()
-    if attack is not None:
-        attack()
+    pending = attack() if attack is not None else None
+    task = asyncio.ensure_future(pending) if asyncio.iscoroutine(pending) else None
     while time.perf_counter() - began < seconds:
-        msg = api.message(chat, victim, rng.choice(QUESTIONS))
-        asked.append(((VICTIM, int(msg["message_id"])), time.perf_counter()))
-        await asyncio.sleep(0.5 if len(asked) % 4 else 3.1)  # within the victim's own limit of 20 a minute
+        victim = victims[len(asked) % len(victims)]
+        msg = api.message(api.private_chat(victim), victim, rng.choice(QUESTIONS))
+        asked.append(((victim["id"], int(msg["message_id"])), time.perf_counter()))
+        await asyncio.sleep(0.8)  # each victim asks every 3.2 s: within their own limit of 20 a minute
+    if task is not None:
+        await task
     deadline = time.perf_counter() + 60
     while time.perf_counter() < deadline and any(k not in api.answers for k, _ in asked):
         await asyncio.sleep(0.05)
@@ -105,7 +110,7 @@ async def phase(api: MeasuredApi, name: str, seconds: float, attack: Any = None)
 def at_rest(root: Path) -> dict[str, Any]:
     """After a run: raw ids or names of the people above in any file of the state or index dir, and any
     file the bot wrote outside its data, state and index dirs (its log, which this script made, aside)."""
-    needles = [str(i) for i in (VICTIM, *ATTACKERS, SUMMARIZER)] + ["Victim", "Sasha Summariser"]
+    needles = [str(i) for i in (*VICTIMS, *ATTACKERS, SUMMARIZER, FLOODER)] + ["Victim", "Sasha Summariser"]
     blob = b"".join(p.read_bytes() for d in ("state", "index") for p in sorted((root / d).rglob("*")) if p.is_file())
     found = [n for n in needles if n.encode() in blob or n.encode("utf-16-le") in blob]
     outside = sorted(p.name for p in root.iterdir() if p.name not in ("data", "state", "index", "bot.log"))
@@ -128,10 +133,19 @@ async def run(seconds: float) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                 for _ in range(25):
                     api.message(api.private_chat(user), user, "/summary " + gibberish(rng, 3900))
 
+            async def one_account() -> None:
+                user = api.user(FLOODER, "Flo")
+                for batch in range(20):  # 1,000 messages in 2 s
+                    for i in range(50):
+                        api.message(api.private_chat(user), user, f"{rng.choice(QUESTIONS)} {batch * 50 + i}")
+                    await asyncio.sleep(0.1)
+
             await phase(api, "warm-up", 3)
             rows = [await phase(api, "quiet", seconds), await phase(api, "gibberish", seconds, gibberish_attack)]
             await asyncio.sleep(5)
             rows.append(await phase(api, "summaries", seconds, summary_attack))
+            await asyncio.sleep(5)
+            rows.append(await phase(api, "one account, 1,000 messages in 2 s", seconds, one_account))
         scan = at_rest(Path(tmp))
     return rows, scan
 

@@ -5,7 +5,7 @@
 1. Runs the test modules that hold one test per hostile input or injected fault (tests/test_reliability.py,
    test_privacy.py, test_handlers.py, test_fuzz.py, test_healing.py, test_bounded.py) and counts cases per
    class from their names.
-2. Runs benchmarks/flood.py: a real `verbatim run` under the two flooding attacks, the victim's p95, answers
+2. Runs benchmarks/flood.py: a real `verbatim run` under the flooding attacks, the victims' p95, answers
    lost, identities found at rest afterwards and files written outside the data, state and index dirs.
 3. Appends benchmarks/reliability-cases.md: the red-team cases with their tests, and the figures of
    benchmarks/bounded.py and benchmarks/cold_start.py (slow to run, so pasted there by hand from their output).
@@ -24,14 +24,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ["tests/test_reliability.py", "tests/test_privacy.py", "tests/test_handlers.py", "tests/test_fuzz.py",
-           "tests/test_healing.py", "tests/test_bounded.py"]
+           "tests/test_healing.py", "tests/test_bounded.py", "tests/test_bot_reliability.py",
+           "tests/test_chroma_faults.py"]
 CLASSES = {
-    "damaged index": ("damaged", "probe", "deleted_behind", "killed_rebuild", "heals", "damage"),
+    "full disks, silent servers, stopping": ("full_disk", "full_data_dir", "no_room", "cannot_be_written",
+                                             "misbehaving", "stopped", "sigterm"),
+    "damaged index": ("damaged", "probe", "deleted_behind", "killed_rebuild", "heals", "damage", "folders"),
     "privacy": ("privacy", "forget", "retention", "raw_ids", "key", "version_1", "edited", "belong", "stats_are"),
     "crashes and wrong paths": ("jsonl", "chroma", "garbled", "read_only", "named_only", "control", "timestamps",
-                                "panic", "broken_data", "state_left", "overlong", "not_writable"),
+                                "panic", "broken_data", "state_left", "overlong", "not_writable", "lock_refusal",
+                                "pipe", "utf16", "no_url"),
     "fair and bounded work": ("lane", "limit", "costly", "capped", "huge_query", "charges", "bounded", "memory",
-                              "megabytes", "any_text"),
+                              "megabytes", "any_text", "flooding", "costs_to_index"),
     "fuzzing": ("fuzz", "decoded", "round_trip", "parser", "render", "coverage"),
 }
 
@@ -74,7 +78,8 @@ def main() -> None:
              "| class | cases tried | failed | skipped |", "|---|---:|---:|---:|"]
     lines += [f"| {k} | {v['cases']} | {v['failed']} | {v['skipped']} |" for k, v in sorted(counts.items())]
     lines += ["", "## Flooding a real `verbatim run` (default per-person limit)", "",
-              "A victim asks English questions throughout; the latency is queued-at-server to answer-arrived.", "",
+              "Four victims take turns asking English questions throughout (each within their own limit); the "
+              "latency is queued-at-server to answer-arrived.", "",
               "| phase | victim questions | answers lost | p50 ms | p95 ms | max ms |",
               "|---|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['phase']} | {r['victim_questions']} | {r['lost']} | {r['p50_ms']} | {r['p95_ms']} | "

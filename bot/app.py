@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -43,19 +44,18 @@ from bot.handlers.inline import Inline
 from bot.handlers.posts import Posts
 from bot.handlers.questions import Questions
 from bot.handlers.readers import Readers
+from bot.lifecycle import Stopping, start_pages, stop_pages
 from bot.messages.flood import TelegramLimiter
 from bot.messages.menus import set_commands
 from bot.messages.readers import too_fast
 from bot.messages.replies import Context, reply
 from bot.state.buckets import UserLimiter
 from bot.state.stats import Stats
-from bot.web.server import PageServer, Site
-from retrieval import Library, Links, Service, UsageError, VerbatimError
+from retrieval import Links, Service, UsageError, VerbatimError
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 PURGE_EVERY = 3600.0  # seconds between erasing what has outlived the retention period
-PAGES = "reading pages"  # where the page server is kept in `Application.bot_data`
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,15 @@ def speaking(deps: Deps, callback: Callback) -> Callback:
 
 def limited(deps: Deps, callback: Callback) -> Callback:
     """Every command and button goes through the per-person limit (one token per update; a question
-    handler that checks again is not charged twice), in the reader's language."""
+    handler that checks again is not charged twice), in the reader's language. Over the limit, the person
+    is told once a window (`bot.state.buckets`); their other updates are dropped without a reply."""
     async def run(update: Update, context: Context) -> None:
         i18n.use(deps.language(update))
         wait = deps.wait_time(update)
         if wait <= 0:
             await callback(update, context)
+            return
+        if not deps.told_to_wait(update, wait):
             return
         text = too_fast(wait)
         if update.callback_query is not None:
@@ -121,7 +124,7 @@ async def purge(deps: Deps) -> int:
 
 def build_application(service: Service, stats: Stats, settings: BotSettings) -> Application:  # type: ignore[type-arg]
     links = Links.of_folder(service.settings.data_dir, settings.web.public_url) if settings.web.public_url else None
-    builder = (ApplicationBuilder().token(settings.token)
+    builder = (ApplicationBuilder().token(settings.token).application_class(Stopping)
                .rate_limiter(TelegramLimiter(max_retries=3))
                .concurrent_updates(settings.concurrent_updates)
                .post_init(_post_init(settings, stats, service, links))
@@ -134,6 +137,8 @@ def build_application(service: Service, stats: Stats, settings: BotSettings) -> 
     i18n.load()
     deps = Deps(service, stats, settings, UserLimiter(settings.user_questions_per_minute, settings.user_burst),
                 links=links)
+    if isinstance(app, Stopping):
+        app.work = deps.work
     handlers = Handlers.build(deps)
     add_handlers(app, handlers)
     if app.job_queue is not None:
@@ -181,27 +186,6 @@ def _post_init(settings: BotSettings, stats: Stats, service: Service, links: Lin
     return post_init
 
 
-def start_pages(app: Application, service: Service, links: Links, settings: BotSettings) -> int:  # type: ignore[type-arg]
-    """The reading pages, served from this process and its event loop, of what the index answers from
-    (a reindex swaps them with the rest); returns the port they listen on."""
-    web = settings.web
-    server = PageServer(Site(Library(service.transcripts), links, web.prefix), web.host, web.port, web.trust_proxy)
-    try:
-        port = server.start()
-    except OSError as err:
-        raise UsageError("cannot serve the reading pages on {host}:{port} ({why}); set VERBATIM_WEB_HOST and "
-                         "VERBATIM_WEB_PORT to a free address", host=web.host, port=web.port, why=err.strerror) from err
-    app.bot_data[PAGES] = server
-    log.info("reading pages on %s:%d for %s", web.host, port, web.public_url)
-    return port
-
-
-async def stop_pages(app: Application) -> None:  # type: ignore[type-arg]
-    server = app.bot_data.pop(PAGES, None)
-    if isinstance(server, PageServer):
-        await server.stop()
-
-
 def our_error(err: TelegramError, settings: BotSettings) -> VerbatimError:
     """Telegram's refusal of the token or an unreachable Bot API, as the one-line error `verbatim` prints."""
     if isinstance(err, InvalidToken):
@@ -246,4 +230,10 @@ def run(service: Service, stats: Stats, settings: BotSettings) -> int:
             app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
     except (InvalidToken, NetworkError) as err:
         raise our_error(err, settings) from err
+    if isinstance(app, Stopping) and app.work is not None and app.work.running:
+        log.warning("exiting with %d job(s) still running (a rebuild cut short is dropped at the next start)",
+                    app.work.running)  # the interpreter would wait for their threads at exit, for minutes
+        stats.close()
+        logging.shutdown()
+        os._exit(0)
     return 0

@@ -25,8 +25,9 @@ from bot.i18n import DEFAULT, DOMAIN, LANGUAGES, LOCALE_DIR, catalog_path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("bot", "retrieval")
 # The terminal's own modules stay English (`verbatim` prints `str(err)`), so their messages are not extracted.
-ENGLISH_ONLY = ("bot/cli.py", "bot/terminal/chat.py", "bot/terminal/text.py", "bot/web/serve.py")
-ERRORS = ("VerbatimError", "UsageError", "StoreUnavailableError", "IndexError_", "IndexLockedError",
+ENGLISH_ONLY = ("bot/cli.py", "bot/terminal/asked.py", "bot/terminal/chat.py", "bot/terminal/text.py",
+                "bot/web/serve.py")
+ERRORS = ("VerbatimError", "UsageError", "StoreUnavailableError", "DiskFullError", "IndexError_", "IndexLockedError",
           "IndexDamagedError", "ModelMismatchError", "IndexCollectionGone")
 KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "ngettext": (1, 2), **dict.fromkeys(ERRORS), "TranscriptError": (2,)}
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"

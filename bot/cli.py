@@ -22,12 +22,12 @@ from typing import Any
 from bot.config import DEFAULT_DATA_DIR, DEFAULT_INDEX_DIR, build_bot_settings, build_settings, log_level
 from bot.state.folder import REMOVED_DIR, prepare
 from bot.state.stats import Stats
+from bot.terminal.asked import check_ask
 from bot.terminal.chat import run_chat
 from bot.terminal.text import format_answer, format_report, printable
 from bot.web import serve
 from retrieval import (
     DEFAULT_SUMMARY_WORDS,
-    MAX_QUESTION_CHARS,
     Fix,
     Links,
     Service,
@@ -98,18 +98,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     try:
-        return _dispatch(args)
+        code = _dispatch(args)
+        sys.stdout.flush()  # here, where a reader that went away (`| head`) is caught, not at exit
+        return code
     except VerbatimError as err:
         print(f"verbatim: {explain(err)}", file=sys.stderr)
         return 2 if isinstance(err, UsageError) else 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # as any tool whose reader stopped reading: silent, status 128 + SIGPIPE
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 141
 
 
 HINTS = {
     Fix.DATA_DIR: "pass --data-dir or set VERBATIM_DATA_DIR",
     Fix.INDEX_DIR: "pass --index-dir or set VERBATIM_INDEX_DIR to a folder you can write",
     Fix.CHROMA_URL: "VERBATIM_CHROMA_URL names the Chroma server; unset it to use the embedded index",
+    Fix.SERVER: "set VERBATIM_CHROMA_URL=http://HOST:PORT to use one",
     Fix.REBUILD: "run `verbatim index --full` to rebuild it",
 }
 
@@ -125,7 +131,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _run_bot(settings)
     if args.command == "serve":
         return serve.run(settings, args.host, args.port)
-    rows = _check_ask(args) if args.command == "ask" else None  # a mistake costs no model load
+    rows = check_ask(args) if args.command == "ask" else None  # a mistake costs no model load
     links = serve.links(settings)
     with Service(settings) as service:
         if args.command != "index":
@@ -187,18 +193,6 @@ def _open_stats(path: Path, retention_hours: float) -> Stats:
         raise VerbatimError(f"cannot open the stats database {path} ({err})") from err
 
 
-def _check_ask(args: argparse.Namespace) -> list[dict[str, Any]] | None:
-    """The questions of `--jsonl`, every line checked (None for one QUESTION, checked too)."""
-    if args.jsonl and args.question:
-        raise UsageError("give either a QUESTION or --jsonl FILE, not both")
-    if not args.jsonl and not args.question:
-        raise UsageError('ask needs a QUESTION, e.g. verbatim ask "Whose house did they search?"')
-    if args.question and len(args.question) > MAX_QUESTION_CHARS:
-        raise UsageError(f"the question is {len(args.question):,} characters; ask in at most "
-                         f"{MAX_QUESTION_CHARS:,} (a Telegram message's limit)")
-    return read_questions(Path(args.jsonl)) if args.jsonl else None
-
-
 def _ask(service: Service, args: argparse.Namespace, rows: list[dict[str, Any]] | None, links: Links | None) -> int:
     if rows is not None:
         for row in rows:
@@ -213,37 +207,6 @@ def _ask(service: Service, args: argparse.Namespace, rows: list[dict[str, Any]] 
     else:
         print(printable(format_answer(answer, urls=urls)))
     return 0
-
-
-def read_questions(path: Path) -> list[dict[str, Any]]:
-    """Every line checked before any is answered, so a bad line costs no work and names itself."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as err:
-        raise UsageError(f"{path}: no such file") from err
-    except IsADirectoryError as err:
-        raise UsageError(f"{path} is a folder; give the path of a .jsonl file") from err
-    except OSError as err:
-        raise UsageError(f"{path}: cannot be read ({err.strerror})") from err
-    except UnicodeDecodeError as err:
-        raise UsageError(f"{path}: not UTF-8 text; re-save it as UTF-8") from err
-    rows = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise UsageError(f"{path}:{n}: not valid JSON ({err.msg})") from err
-        if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"].strip():
-            raise UsageError(f'{path}:{n}: each line needs {{"id": ..., "question": "..."}}')
-        if len(row["question"]) > MAX_QUESTION_CHARS:
-            raise UsageError(f"{path}:{n}: the question is {len(row['question']):,} characters; the most is "
-                             f"{MAX_QUESTION_CHARS:,}")
-        if row.get("doc") is not None and not isinstance(row["doc"], str):
-            raise UsageError(f"{path}:{n}: doc must be a string path relative to the data dir")
-        rows.append(row)
-    return rows
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
     │   ├── IndexDamagedError     Chroma cannot read or write it as it is (a damaged file, a panic)
     │   └── ModelMismatchError    the collection was embedded by another model or dimension
     ├── StoreUnavailableError     the Chroma server cannot be reached
+    ├── DiskFullError             a disk the index (or a server's data) is written to is full
     └── UsageError                a request that can never succeed as asked (unknown doc, empty question)
 
 Third-party exceptions are mapped into this tree in one place per dependency (index/client.py for Chroma),
@@ -26,6 +27,7 @@ class Fix(Enum):
     DATA_DIR = "data_dir"  # point at another folder of transcripts
     INDEX_DIR = "index_dir"  # point at a folder that can hold the index
     CHROMA_URL = "chroma_url"  # start the Chroma server, fix its address, or use the embedded index
+    SERVER = "server"  # share the index through a Chroma server (the embedded one has one owner)
     REBUILD = "rebuild"  # rebuild the index from the transcripts
 
 
@@ -78,6 +80,10 @@ class ModelMismatchError(IndexError_):
 
 class StoreUnavailableError(VerbatimError):
     """The Chroma server did not answer."""
+
+
+class DiskFullError(VerbatimError):
+    """A write failed for want of room; nothing that answers was changed, and rebuilding would need more."""
 
 
 class UsageError(VerbatimError):

@@ -26,8 +26,8 @@ TELEGRAM_NUMBERS = {4096: "MessageLimit.MAX_TEXT_LENGTH", 64: "InlineKeyboardBut
 OURS = "not a Telegram limit"  # said on the line of a number of ours that equals one of Telegram's
 # A module may import its own layer and the layers below it; the top-level modules not named here (i18n,
 # config, commands, logs, catalogs) are the base that every layer may use.
-LAYERS = {"bot.cli": 5, "bot.app": 4, "bot.handlers": 3, "bot.web": 3, "bot.messages": 2, "bot.state": 1,
-          "bot.terminal": 1}
+LAYERS = {"bot.cli": 6, "bot.app": 5, "bot.lifecycle": 4, "bot.handlers": 3, "bot.web": 3, "bot.messages": 2,
+          "bot.state": 1, "bot.terminal": 1}
 BASE = "bot"
 
 

@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.app import PAGES, stop_pages
 from bot.config import WebSettings
+from bot.lifecycle import PAGES, stop_pages
 from bot.state.stats import Stats
 from bot.web.server import PageServer
 from retrieval.config import Settings

@@ -274,6 +274,26 @@ def test_buckets_full_again_are_forgotten_and_forget_drops_one() -> None:
     assert limiter.prune() == 1 and 8 not in limiter
 
 
+def test_a_person_over_the_limit_is_told_once_a_window_then_dropped() -> None:
+    from bot.state.buckets import NOTICE_WINDOW
+
+    now = [0.0]
+    limiter = UserLimiter(per_minute=20.0, burst=1, clock=lambda: now[0])
+    assert limiter.wait_time(7) == 0.0
+    waits = [limiter.wait_time(7) for _ in range(1000)]  # a flood: every one refused
+    assert all(w > 0 for w in waits)
+    told = [limiter.notice(7, w) for w in waits]
+    assert told[0] and not any(told[1:])  # one note, then silence
+    assert limiter.notice(8, 3.0)  # somebody else's window is their own
+    now[0] = NOTICE_WINDOW + 0.1
+    assert limiter.notice(7, 3.0)  # the next window: told again
+    limiter.forget(7)
+    assert limiter.notice(7, 3.0)  # /forget forgets the window too
+    now[0] = 10 * NOTICE_WINDOW
+    limiter.prune()
+    assert limiter.notice(8, 3.0)
+
+
 def test_a_webhook_body_that_is_no_update_is_logged_without_it(caplog: pytest.LogCaptureFixture) -> None:
     """As python-telegram-bot's webhook handler logs it (telegram/ext/_utils/webhookhandler.py)."""
     from bot.logs import WebhookBodies

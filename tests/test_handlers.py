@@ -277,8 +277,15 @@ async def test_every_command_and_button_goes_through_the_per_person_limit(servic
         payload = update(bot, f"/{name}", chat=READER).to_dict() | {"update_id": 100 + n}
         await handle(limited(built.deps, built.pick(command.handler)), Update.de_json(payload, bot),  # type: ignore[arg-type]
                      context(bot))
-    assert sum("faster than I can keep up" in s["text"] for s in bot.sent) == 3
+    assert sum("faster than I can keep up" in s["text"] for s in bot.sent) == 1  # told once; then dropped
+    assert len(bot.sent) == 2 + 1
+    answered = len(bot.answered)
     await handle(limited(built.deps, built.buttons.button), press_update(bot, "m:1", READER, READER, 200), context(bot))
+    assert len(bot.answered) == answered and len(bot.sent) == 3  # dropped without a word
+    other = READER + 7
+    for n in range(3):  # another person's window is their own: a button over the limit tells them in an alert
+        await handle(limited(built.deps, built.buttons.button), press_update(bot, "m:1", other, other, 300 + n),
+                     context(bot))
     assert "faster than I can keep up" in (bot.answered[-1] or "")
     stats.close()
 

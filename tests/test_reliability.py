@@ -14,9 +14,10 @@ import pytest
 
 from bot import cli, logs
 from bot.state.work import BUSY, ONE_AT_A_TIME, Work
+from bot.terminal import asked
 from bot.terminal.text import printable
 from retrieval.config import Settings
-from retrieval.errors import UsageError, VerbatimError
+from retrieval.errors import TranscriptError, UsageError, VerbatimError
 from retrieval.index import client as chroma
 from retrieval.index import datadir as library
 from retrieval.index.embeddings import MAX_QUERY_CHARS, WordLlamaEmbeddings, query_text
@@ -28,7 +29,7 @@ GOOD = "Q: Who spoke first?\nA: The chair spoke first.\n"
 # -- the command line --------------------------------------------------------------------------------
 def test_ask_jsonl_on_a_directory_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="is a folder"):
-        cli.read_questions(tmp_path)
+        asked.read_questions(tmp_path)
 
 
 def test_a_negative_chroma_wait_is_a_one_line_usage_error(monkeypatch: pytest.MonkeyPatch,
@@ -42,6 +43,66 @@ def test_a_negative_chroma_wait_is_a_one_line_usage_error(monkeypatch: pytest.Mo
 def test_an_overlong_question_is_refused_before_any_work(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["ask", "x" * 40_000]) == 2
     assert "at most 4,096" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999", "http://[::1", "ftp://127.0.0.1:8000",
+                                 "http://reader:s3cret@127.0.0.1:99999"])
+def test_a_chroma_url_that_is_no_url_is_one_line(url: str, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("VERBATIM_CHROMA_URL", url)
+    assert cli.main(["ask", "Whose house did they search?"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not an http(s)://host:port URL" in err and "Traceback" not in err
+    assert "s3cret" not in err and "reader" not in err
+
+
+def test_the_lock_refusal_points_at_a_server_and_says_nothing_of_unsetting(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    settings = Settings(tmp_path / "data", tmp_path / "index")
+    chroma.index_folder(settings.index_dir)
+    with FileLock(str(settings.index_dir / "verbatim.lock")), pytest.raises(VerbatimError) as refused:
+        chroma.connect(settings)
+    hint = cli.explain(refused.value)
+    assert "another Verbatim process" in hint and "unset" not in hint and "set VERBATIM_CHROMA_URL=" in hint
+
+
+@pytest.mark.slow
+def test_credentials_in_a_chroma_url_are_sent_and_never_repeated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import base64
+
+    from tests.misbehaving import Fault, Misbehaving
+
+    with Misbehaving(Fault.SILENT) as server:
+        monkeypatch.setenv("VERBATIM_CHROMA_URL", server.url.replace("://", "://reader:s3cret@"))
+        monkeypatch.setenv("VERBATIM_CHROMA_WAIT_SECONDS", "1")
+        monkeypatch.setenv("VERBATIM_INDEX_DIR", str(tmp_path / "index"))
+        assert cli.main(["ask", "Whose house did they search?"]) == 1
+    err = capsys.readouterr().err
+    assert server.url in err and "s3cret" not in err and "reader" not in err, err
+    assert (b"authorization: basic " + base64.b64encode(b"reader:s3cret")).lower() in server.requests[0].lower()
+
+
+@pytest.mark.slow
+def test_ask_json_into_a_pipe_closed_early_prints_no_traceback(tmp_path: Path) -> None:
+    """`verbatim ask --json ... | head -c 10`: the reader has gone before the answer is written."""
+    import subprocess
+    import sys
+
+    from tests.conftest import make_data_dir
+
+    env = {**os.environ, "VERBATIM_DATA_DIR": str(make_data_dir(tmp_path)),
+           "VERBATIM_INDEX_DIR": str(tmp_path / "index")}
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "Whose house did they search?"],
+                              stdout=write, stderr=subprocess.PIPE, text=True, env=env, timeout=300, check=False,
+                              cwd=Path(__file__).resolve().parent.parent)
+    finally:
+        os.close(write)
+    assert done.stderr == "" and done.returncode == 141, done.stderr
 
 
 def test_terminal_output_escapes_control_characters() -> None:
@@ -80,6 +141,50 @@ def test_an_upload_to_a_read_only_data_dir_says_so_and_leaves_nothing(tmp_path: 
     with pytest.raises(UsageError, match="cannot write to the folder"):
         library.add(tmp_path, "talk.txt", GOOD.encode())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_upload_to_a_full_data_dir_says_the_disk_is_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(library.os, "replace", full)
+    with pytest.raises(UsageError, match=r"the disk holding the folder .* is full .*nothing was changed") as refused:
+        library.add(tmp_path, "talk.txt", GOOD.encode())
+    assert "writable" not in str(refused.value) and list(tmp_path.iterdir()) == []
+
+
+def test_a_write_the_disk_has_no_room_for_is_refused_before_chroma_tries_it(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import namedtuple
+
+    from retrieval.errors import DiskFullError
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(chroma.shutil, "disk_usage", lambda _: usage(10**9, 10**9 - 20_000_000, 20_000_000))
+    with pytest.raises(DiskFullError, match=rf"the disk holding {tmp_path} is full \(20 MB free\)"):
+        chroma.require_room(tmp_path, records=10, text_chars=1000, dim=384)
+    chroma.require_room(None, records=10**6)  # a server's disk is the server's
+    said = chroma.full_disk(VerbatimError("Query error: (code: 13) database or disk is full"), None)
+    assert said is not None and "server's disk is full" in str(said)
+    assert chroma.full_disk(VerbatimError("Error finding id"), None) is None
+    monkeypatch.setattr(chroma.shutil, "disk_usage", lambda _: usage(10**12, 0, 10**11))
+    assert chroma.full_disk(VerbatimError("Error finding id"), tmp_path) is None  # room enough: no full disk
+    assert chroma.full_disk(OSError(errno.ENOSPC, "No space left on device"), tmp_path) is not None
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_text_is_read_by_its_mark_and_stored_as_utf8(encoding: str, tmp_path: Path) -> None:
+    from retrieval.ingest.reading import decode
+
+    text = "Q: Who spoke first?\r\nA: The chair, Nəsimi Məmmədli, spoke first.\r\n"
+    raw = text.encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + text.encode(encoding)
+    added = library.add(tmp_path, "talk.txt", raw)  # an upload: stored as the UTF-8 every offset indexes
+    stored = (tmp_path / "talk.txt").read_text(encoding="utf-8")
+    assert stored == text.replace("\r\n", "\n") and added.transcript.text == stored
+    assert library.add(tmp_path, "talk.txt", raw).unchanged  # the same upload again
+    with pytest.raises(TranscriptError, match=r"is UTF-(16|32) text; re-save it as UTF-8") as refused:
+        decode(raw, "on-disk.txt")  # a file in the data dir: its offsets could not index its UTF-8 reading
+    assert "binary" not in str(refused.value)
 
 
 @pytest.mark.parametrize("failure", [errno.EROFS, errno.EXDEV])

@@ -94,7 +94,8 @@ def test_prose_is_paragraphs_without_speakers() -> None:
 
 
 @pytest.mark.parametrize(("content", "reason"), [
-    (b"\xff\xfe\x00b\x00a\x00d", "binary"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("bad".encode("utf-16"), "is UTF-16 text; re-save it as UTF-8"),
     ("caf\u00e9 ok".encode("latin-1"), "not UTF-8"),
     (b"   \n\n  ", "empty"),
 ])

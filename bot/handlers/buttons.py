@@ -18,7 +18,7 @@ from bot.i18n import LANGUAGES, N_, _
 from bot.messages import callbacks
 from bot.messages.answers import NO_MORE
 from bot.messages.callbacks import Kind
-from bot.messages.keyboards import answer_keyboard
+from bot.messages.keyboards import answer_keyboard, reading_keyboard
 from bot.messages.passages import context_parts
 from bot.messages.replies import Context, reply, reply_parts
 from bot.state.stats import Asked
@@ -73,7 +73,8 @@ class Buttons:
             return
         first = await deps.work.cheap(deps.stats.add_shown, asked.id, answer)  # where these quotes were numbered
         keyboard = answer_keyboard(asked.id, first, len(answer.quotes), deps.reading_links(answer.quotes),
-                                   deps.mini_app(update.effective_chat))
+                                   deps.mini_app(update.effective_chat)) if first is not None else \
+            reading_keyboard(deps.reading_links(answer.quotes), deps.mini_app(update.effective_chat))
         await reply_parts(update, context, self.deps.answer_parts(answer, context), keyboard)
 
     async def _context(self, update: Update, context: Context, query: CallbackQuery, asked: Asked,

@@ -49,6 +49,11 @@ class Deps:
         who = user.id if user else chat.id if chat else 0
         return self.limiter.admit(who, update.update_id, cost)
 
+    def told_to_wait(self, update: Update, wait: float) -> bool:
+        """Whether a person over the limit is told so now (once a window), or their update is dropped."""
+        user, chat = update.effective_user, update.effective_chat
+        return self.limiter.notice(user.id if user else chat.id if chat else 0, wait)
+
     async def in_lane(self, text: str, fn: Callable[..., T], *args: object, owner: Hashable) -> T:
         """`fn(question, *args)`, where `question` is `text` parsed once (`Service.parse`), in the lane it
         needs (`bot.state.work`): the cheap lane for a question in English, parsed and answered there in one

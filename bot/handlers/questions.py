@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 
 from bot.handlers.deps import Deps
 from bot.i18n import _
-from bot.messages.keyboards import answer_keyboard
+from bot.messages.keyboards import answer_keyboard, reading_keyboard
 from bot.messages.readers import too_fast
 from bot.messages.replies import Context, reply
 from bot.messages.rewrite import AnswerThreads
@@ -77,7 +77,8 @@ class Questions:
             return
         wait = self.deps.wait_time(update)
         if wait > 0:
-            await reply(update, context, too_fast(wait))
+            if self.deps.told_to_wait(update, wait):
+                await reply(update, context, too_fast(wait))
             return
         question = question[:MAX_QUESTION_CHARS]
         user_id = user.id if user else None
@@ -86,14 +87,15 @@ class Questions:
             answer, qid = await self.deps.in_lane(question, self._ask_and_record, chat, user_id, owner=user_id)
         finally:
             typing.cancel()
-        keyboard = answer_keyboard(qid, 0, len(answer.quotes), self.deps.reading_links(answer.quotes),
-                                   self.deps.mini_app(chat))
+        pages, mini_app = self.deps.reading_links(answer.quotes), self.deps.mini_app(chat)
+        keyboard = answer_keyboard(qid, 0, len(answer.quotes), pages, mini_app) if qid is not None else \
+            reading_keyboard(pages, mini_app)  # not recorded: no button can key it, a page needs no record
         replaced = await AnswerThreads.of(context).answer(context, message, self.deps.answer_parts(answer, context),
                                                           keyboard, qid)
         if replaced is not None:  # an edited question: the earlier version's text is not kept
             await self.deps.work.cheap(self.deps.stats.drop_text, replaced)
 
-    def _ask_and_record(self, question: ParsedQuestion, chat: Chat, user_id: int | None) -> tuple[Answer, int]:
+    def _ask_and_record(self, question: ParsedQuestion, chat: Chat, user_id: int | None) -> tuple[Answer, int | None]:
         answer = self.deps.service.ask(question)
         return answer, self.deps.stats.record(chat.id, chat.type, user_id, answer)
 

@@ -71,6 +71,9 @@ class Readers:
             return
         gone = await self.deps.work.cheap(self.deps.stats.forget, user.id)
         self.deps.limiter.forget(user.id)
+        if gone is None:  # the database could not take it (logged there)
+            await reply(update, context, readers.not_forgotten_message(), quote=False)
+            return
         log.info("forgot a person on request (%d questions, %d votes)", gone.questions, gone.votes)
         if gone.language:
             i18n.use(i18n.normalize(user.language_code))

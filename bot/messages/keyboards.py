@@ -34,6 +34,12 @@ def answer_keyboard(question_id: int, first: int, count: int, pages: Sequence[st
     return InlineKeyboardMarkup(rows)
 
 
+def reading_keyboard(pages: Sequence[str], mini_app: bool) -> InlineKeyboardMarkup | None:
+    """An answer's reading pages alone: what stays when its record could not be written (stats are best effort)."""
+    buttons = read_buttons(pages, mini_app)
+    return InlineKeyboardMarkup([buttons[i:i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]) if pages else None
+
+
 def read_buttons(pages: Sequence[str], mini_app: bool) -> list[InlineKeyboardButton]:
     """"Read in context" per reading page: a Mini App in a private chat, a plain link anywhere else."""
     labels = [_("Read in context")] if len(pages) == 1 else [

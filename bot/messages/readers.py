@@ -82,6 +82,12 @@ def privacy_message(retention_hours: float) -> str:
     ])
 
 
+def not_forgotten_message() -> str:
+    """/forget's answer when the bot's storage could not take the deletion (full, or read only)."""
+    return _("I could not delete what I keep about you just now: my storage cannot be written at the moment. "
+             "Please send /forget again later.")
+
+
 def forgotten_message(questions: int, votes: int, language: bool = False) -> str:
     """/forget's answer: what was deleted (questions, votes, the language choice)."""
     if not questions and not votes:

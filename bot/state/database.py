@@ -1,18 +1,20 @@
-"""The stats database's file: its schema, opening it (created 0600, checked, upgraded from version 1), and
-explicit transactions. What is kept in it, and for how long, is `bot.state.stats`."""
+"""The stats database's file: its schema, opening it (created 0600, checked, upgraded from version 1),
+explicit transactions, and writes that may fail. What is kept in it, and for how long, is `bot.state.stats`."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from bot.state.privacy import Identity, private_file
 
 log = logging.getLogger(__name__)
 VERSION = 2
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -116,3 +118,26 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+class BestEffort:
+    """Writes that may fail (a full or read-only state dir) without failing what called them: `self(what,
+    write)` is `write()`, or None when the database cannot take it; said once in the log until a write
+    succeeds again (every question would say it again otherwise)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.failing = False
+
+    def __call__(self, what: str, write: Callable[[], T]) -> T | None:
+        try:
+            done = write()
+        except sqlite3.Error as err:
+            if not self.failing:
+                log.warning("the stats database %s cannot be written (%s); going on without %s", self.path, err, what)
+            self.failing = True
+            return None
+        if self.failing:
+            log.warning("the stats database can be written again")
+        self.failing = False
+        return done

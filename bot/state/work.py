@@ -33,6 +33,25 @@ def _in_context(fn: Callable[..., T], *args: object) -> Callable[[], T]:
     return functools.partial(contextvars.copy_context().run, fn, *args)
 
 
+class _Counted:
+    """How many jobs are running in a worker thread right now."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, job: Callable[[], T]) -> Callable[[], T]:
+        def counted() -> T:
+            with self.lock:
+                self.running += 1
+            try:
+                return job()
+            finally:
+                with self.lock:
+                    self.running -= 1
+        return counted
+
+
 class Work:
     def __init__(self, cheap_threads: int = 8, costly_threads: int = 1, queue: int = 8) -> None:
         self._cheap = ThreadPoolExecutor(cheap_threads, thread_name_prefix="cheap")
@@ -41,15 +60,21 @@ class Work:
         self.queue = queue
         self._lock = threading.Lock()
         self._owners: dict[Hashable, int] = {}
+        self._counted = _Counted()
+
+    @property
+    def running(self) -> int:
+        """Jobs still running in a worker thread (a rebuild goes on after the handler that awaited it is gone)."""
+        return self._counted.running
 
     async def cheap(self, fn: Callable[..., T], *args: object) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._cheap, _in_context(fn, *args))
+        return await asyncio.get_running_loop().run_in_executor(self._cheap, self._counted(_in_context(fn, *args)))
 
     async def costly(self, fn: Callable[..., T], *args: object, owner: Hashable = None) -> T:
         """Run `fn` in the costly lane; UsageError (said to the person) when it is full or `owner` already
         has a job there. An admin's job (owner None) runs in the admin lane, one at a time."""
         if owner is None:
-            return await asyncio.get_running_loop().run_in_executor(self._admin, _in_context(fn, *args))
+            return await asyncio.get_running_loop().run_in_executor(self._admin, self._counted(_in_context(fn, *args)))
         with self._lock:
             if sum(self._owners.values()) >= self.queue:
                 raise UsageError(BUSY)
@@ -57,7 +82,8 @@ class Work:
                 raise UsageError(ONE_AT_A_TIME)
             self._owners[owner] = self._owners.get(owner, 0) + 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._costly, _in_context(fn, *args))
+            return await asyncio.get_running_loop().run_in_executor(self._costly,
+                                                                    self._counted(_in_context(fn, *args)))
         finally:
             with self._lock:
                 self._owners[owner] -= 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,21 @@ from retrieval.results import Source
 
 CHUNK_VECTOR_BUDGET = 200_000  # chunks whose main-model vectors are kept (about 100 MB)
 SENTENCE_VECTOR_BUDGET = 200_000  # sentences whose main-model vectors are kept (about 100 MB)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What a build did, for the person who asked for it."""
+
+    transcripts: int
+    chunks: int
+    added: int
+    removed: int
+    multilingual_chunks: int
+    seconds: float
+    skipped: list[Skipped] = field(default_factory=list)
+    docs_added: tuple[str, ...] = ()
+    docs_removed: tuple[str, ...] = ()
 
 
 def read_transcripts(data_dir: Path) -> tuple[dict[str, Transcript], list[Skipped]]:

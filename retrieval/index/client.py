@@ -2,20 +2,20 @@
 
 - Embedded (`PersistentClient` under `<index_dir>/chroma`) is owned by one process: a lock file makes a
   second process fail at once with a clear message, because two processes on one folder corrupt it.
-- Server mode (`Settings.chroma_url`) lets several processes share one index.
+- Server mode (`Settings.chroma_url`) lets several processes share one index (server.py: every request
+  there has a deadline and a size cap).
 - `mapped()` turns every chromadb exception, a Rust panic included, into one from `retrieval.errors`.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import chromadb
 from chromadb.api.shared_system_client import SharedSystemClient
@@ -25,6 +25,7 @@ from filelock import FileLock, Timeout
 
 from retrieval.config import Settings
 from retrieval.errors import (
+    DiskFullError,
     Fix,
     IndexDamagedError,
     IndexLockedError,
@@ -32,14 +33,14 @@ from retrieval.errors import (
     UsageError,
     VerbatimError,
 )
-from retrieval.index import segments
+from retrieval.index import segments, server
 
 
 def connect(settings: Settings) -> tuple[Any, FileLock | None]:
     """A Chroma client for the settings, and the lock that guards an embedded folder (None for a server)."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
-        return _http_client(settings, chroma_settings), None
+        return server.connect(settings, chroma_settings), None
     index_folder(settings.index_dir)
     lock = FileLock(str(settings.index_dir / "verbatim.lock"))
     try:
@@ -47,7 +48,7 @@ def connect(settings: Settings) -> tuple[Any, FileLock | None]:
     except Timeout as err:
         raise IndexLockedError(
             "another Verbatim process is using the index in {folder}; stop it first, or run a "
-            "Chroma server (chroma run) that several processes can share", fix=Fix.CHROMA_URL,
+            "Chroma server (chroma run) that several processes can share", fix=Fix.SERVER,
             folder=settings.index_dir,
         ) from err
     except OSError as err:  # filelock's Timeout is an OSError too, so it is caught first
@@ -102,31 +103,6 @@ def _unusable(path: Path, err: OSError) -> UsageError:
                       why=err.strerror or type(err).__name__)
 
 
-def _http_client(settings: Settings, chroma_settings: ChromaSettings) -> Any:
-    url = urlparse(settings.chroma_url or "")
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise StoreUnavailableError("the Chroma server address {url!r} is not an http(s)://host:port URL",
-                                    fix=Fix.CHROMA_URL, url=settings.chroma_url)
-    port = url.port or (443 if url.scheme == "https" else 8000)
-    deadline = time.monotonic() + settings.server_wait_seconds
-    delay = 0.2
-    while True:
-        try:
-            client = chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https",
-                                         settings=chroma_settings)
-            client.heartbeat()
-            return client
-        except Exception as err:
-            if time.monotonic() + delay > deadline:
-                raise StoreUnavailableError(
-                    "the Chroma server at {url} did not answer within {seconds:.0f} s ({why}); start it "
-                    "(chroma run --path DIR --port {port}) or use the embedded index", fix=Fix.CHROMA_URL,
-                    url=settings.chroma_url, seconds=settings.server_wait_seconds, why=type(err).__name__, port=port,
-                ) from err
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
-
-
 def forget_clients() -> None:
     """chromadb keeps one system per folder for the process; after its folder was moved aside, a new client
     must start a new one (chromadb's public `clear_system_cache`)."""
@@ -141,6 +117,50 @@ def move_aside(index_dir: Path) -> None:
     if folder.exists():
         os.replace(folder, aside)
     shutil.rmtree(aside, ignore_errors=True)
+
+
+FULL_BELOW = 64 * 1_000_000  # bytes free under which a failed write is put down to a full disk
+FULL_WORDS = ("disk is full", "no space left", "disk full", "database or disk is full")
+WRITE_MARGIN = 32 * 1_000_000  # bytes every write to the embedded index leaves free (SQLite's log, HNSW files)
+
+
+def require_room(folder: Path | None, records: int = 0, text_chars: int = 0, dim: int = 0) -> None:
+    """Refuse a write to the embedded index in `folder` that its disk has no room for, before Chroma tries
+    it: a write Chroma's embedded client fails for want of room can leave it stuck at its next write, holding
+    Python's lock, so that nothing in the process runs again (not even a signal handler). The estimate is
+    generous: each vector four times over (SQLite's queue, its log, the HNSW data and links), the text three
+    times, and `WRITE_MARGIN`."""
+    if folder is None:
+        return
+    need = WRITE_MARGIN + records * (dim * 16 + 512) + text_chars * 3
+    try:
+        free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+    except OSError:
+        return
+    if free < need:
+        raise _full(folder, free)
+
+
+def _full(folder: Path, free: int) -> DiskFullError:
+    return DiskFullError("the disk holding {folder} is full ({free:.0f} MB free); free some space there, or move "
+                         "the index dir, then try again", fix=Fix.INDEX_DIR, folder=folder, free=free / 1_000_000)
+
+
+def full_disk(err: BaseException, folder: Path | None) -> DiskFullError | None:
+    """A failed write said as a full disk, naming the folder (None: a server's), when it is one: the error
+    says so (SQLite's "database or disk is full", ENOSPC), or the embedded index's disk has less than
+    `FULL_BELOW` left (Chroma's own words then are often only "Failed to apply logs to the metadata segment")."""
+    chain = [err, *(c for c in (err.__cause__, err.__context__) if c is not None)]
+    said = any(isinstance(c, OSError) and c.errno == errno.ENOSPC for c in chain) or any(
+        w in str(c).lower() for c in chain for w in FULL_WORDS)
+    if folder is None:
+        return DiskFullError("the Chroma server's disk is full ({why}); free some space where it keeps its data, "
+                             "then try again", why=str(err)[:200]) if said else None
+    try:
+        free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+    except OSError:
+        free = FULL_BELOW if not said else 0
+    return _full(folder, free) if said or free < FULL_BELOW else None
 
 
 class IndexCollectionGone(VerbatimError):

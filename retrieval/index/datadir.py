@@ -18,16 +18,18 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.errors import UsageError
+from retrieval.errors import TranscriptError, UsageError
+from retrieval.index.chunks import chunk_transcript
 from retrieval.ingest import documents
 from retrieval.ingest.documents import DOCUMENT_SUFFIXES
 from retrieval.ingest.metadata import Metadata, sidecar
-from retrieval.ingest.reading import MB, check_size, decode
+from retrieval.ingest.reading import MB, check_size, decode, unicode_text
 from retrieval.parse.formats import TRANSCRIPT_SUFFIXES, parse
 from retrieval.parse.turns import Transcript
 
 _LETTERS = str.maketrans({"ə": "e", "Ə": "E", "ı": "i", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "ł": "l"})
 MAX_UPLOAD_BYTES = 10 * MB  # well under the parser's 50 MB; a chat upload that large is a mistake
+MAX_UPLOAD_CHUNKS = 20_000  # what an upload may cost to index: each chunk is a vector to store (47 s here)
 UPLOAD_SUFFIXES = TRANSCRIPT_SUFFIXES + DOCUMENT_SUFFIXES
 
 
@@ -72,8 +74,10 @@ def add(data_dir: Path, filename: str, raw: bytes) -> Added:
     name = safe_name(filename)
     if documents.is_document(name):
         return _add_document(data_dir, name, raw)
+    wide = unicode_text(raw, name)  # UTF-16 or UTF-32 with its mark: stored as UTF-8
+    raw = wide.encode("utf-8") if wide is not None else raw
     text = decode(raw, name, MAX_UPLOAD_BYTES)
-    transcript = parse(text, name, suffix=Path(name).suffix)
+    transcript = _indexable(parse(text, name, suffix=Path(name).suffix))
     target = data_dir / name
     if target.exists():
         if target.read_bytes() == raw:
@@ -88,7 +92,7 @@ def _add_document(data_dir: Path, name: str, raw: bytes) -> Added:
     the text's sidecar are stored (all or nothing). Its DOC is the text's name, `NAME.pdf.txt`."""
     extracted = documents.extract(raw, name, MAX_UPLOAD_BYTES)
     doc = name + documents.TEXT_SUFFIX
-    transcript = parse(extracted.text, doc, Metadata(source=name, pages=extracted.pages))
+    transcript = _indexable(parse(extracted.text, doc, Metadata(source=name, pages=extracted.pages)))
     target, text = data_dir / name, data_dir / doc
     if target.exists():
         if target.read_bytes() == raw:  # its text, if missing, is extracted again when the index is built
@@ -99,6 +103,17 @@ def _add_document(data_dir: Path, name: str, raw: bytes) -> Added:
     meta = documents.save_meta(target, documents.digest(raw), extracted)
     _store(data_dir, [(target, raw), (text, extracted.text.encode("utf-8")), (sidecar(text), meta)])
     return Added(doc, transcript, unchanged=False, files=(name, doc, sidecar(text).name))
+
+
+def _indexable(transcript: Transcript) -> Transcript:
+    """The work of indexing an upload is bounded by its chunks, not its bytes: ten megabytes of short turns
+    make a hundred thousand (three minutes here), of ordinary conversation twenty to fifty thousand."""
+    chunks = len(chunk_transcript(transcript))
+    if chunks > MAX_UPLOAD_CHUNKS:
+        raise TranscriptError(transcript.doc, "would make {chunks:,} passages to index; an upload may make at most "
+                              "{limit:,} (about 4 MB of conversation), split it into parts", chunks=chunks,
+                              limit=MAX_UPLOAD_CHUNKS)
+    return transcript
 
 
 def _taken(name: str) -> UsageError:
@@ -127,6 +142,9 @@ def _store(data_dir: Path, files: list[tuple[Path, bytes]]) -> None:
 def _not_writable(folder: Path, err: OSError) -> UsageError:
     """A read-only or full disk, no permission: one line naming the folder, with nothing left behind."""
     why = err.strerror or type(err).__name__
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return UsageError("the disk holding the folder {folder} is full ({why}); nothing was changed. Free some "
+                          "space there, then try again", folder=folder, why=why)
     return UsageError("cannot write to the folder {folder} ({why}); nothing was changed. Make it writable "
                       "for the bot's user, then try again", folder=folder, why=why)
 

@@ -13,6 +13,7 @@ import numpy as np
 from retrieval.index import build
 from retrieval.index.embeddings import OfflineEmbeddings
 from retrieval.index.snapshot import SentenceVectors, Snapshot, SparseRows
+from retrieval.index.store import Hit
 
 
 class Grown:
@@ -29,6 +30,13 @@ class Grown:
         if self._for[0] is not snapshot:
             self._for = (snapshot, {}, OrderedDict())
         return self._for
+
+    def nearest(self, snapshot: Snapshot, q_vector: np.ndarray, k: int, doc: str) -> list[Hit]:
+        """The `k` chunks of one transcript nearest the question, exactly, from vectors in memory."""
+        sims = self.chunk_vectors(snapshot, doc) @ q_vector
+        first, _ = snapshot.chunks.doc_range[doc]
+        top = np.argsort(-sims, kind="stable")[:k]
+        return [Hit(snapshot.chunks[first + int(i)].id, float(sims[i])) for i in top]
 
     def chunk_vectors(self, snapshot: Snapshot, doc: str) -> np.ndarray:
         """One transcript's chunk vectors: the snapshot's, or past its budget computed and kept for the most

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,28 +22,16 @@ from filelock import FileLock
 
 from retrieval.config import Settings
 from retrieval.errors import IndexDamagedError, UsageError
-from retrieval.index import build, datadir, healing
-from retrieval.index.client import connect, forget_clients, move_aside
+from retrieval.index import build, datadir, healing, segments
+from retrieval.index.build import IndexReport as IndexReport  # where the facade and the edges know it from
+from retrieval.index.client import connect, forget_clients, full_disk, move_aside
 from retrieval.index.embeddings import E5Embeddings, OfflineEmbeddings, WordLlamaEmbeddings
 from retrieval.index.grown import Grown
 from retrieval.index.snapshot import SentenceVectors, Snapshot
 from retrieval.index.store import Hit, Space
-from retrieval.ingest.folder import Skipped
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    transcripts: int
-    chunks: int
-    added: int
-    removed: int
-    multilingual_chunks: int
-    seconds: float
-    skipped: list[Skipped] = field(default_factory=list)
-    docs_added: tuple[str, ...] = ()
-    docs_removed: tuple[str, ...] = ()
+HEAL_PAUSE = 300.0  # seconds between rebuilds a failed search starts
 
 
 class Index:
@@ -64,12 +52,15 @@ class Index:
         self._write = threading.Lock()  # one writer to the Chroma spaces at a time
         self.admin = threading.RLock()  # one upload, removal or rebuild at a time
         self._builds = 0  # completed builds, so concurrent healers rebuild once
+        self._heal_after = 0.0  # monotonic time before which a failed search does not rebuild again
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        if self.settings.chroma_url and self._client is not None:  # a server's connections; the embedded
+            self._client.close()  # client stays open in chromadb's cache of systems for the process
         self._client = None
         self._spaces = None
 
@@ -89,14 +80,18 @@ class Index:
         of every sentence of interview-sized transcripts (kept, so no start embeds them again)."""
         if self._spaces is None:
             self._client, self._lock = connect(self.settings)
-            prefix = self.settings.collection_prefix
-            self._spaces = (Space(self._client, prefix, "main", self.main_model),
-                            Space(self._client, prefix, "multilingual", self.multi_model),
-                            Space(self._client, prefix, "sentences", self.multi_model))
-            if not self.settings.chroma_url:  # we hold the folder's lock: no rebuild of another process is running
-                for space in self._spaces:
-                    space.drop_orphans(older_than=0.0)
+            prefix, folder = self.settings.collection_prefix, self._folder()
+            spaces = (Space(self._client, prefix, "main", self.main_model, folder),
+                      Space(self._client, prefix, "multilingual", self.multi_model, folder),
+                      Space(self._client, prefix, "sentences", self.multi_model, folder))
+            if folder is not None:
+                healing.tidy(spaces, folder / "chroma")
+            self._spaces = spaces
         return self._spaces
+
+    def _folder(self) -> Path | None:
+        """The embedded index's dir (None for a server's)."""
+        return None if self.settings.chroma_url else self.settings.index_dir
 
     def active_collection(self) -> str | None:
         return self._connected()[0].active_name()
@@ -104,13 +99,18 @@ class Index:
     # -- building ------------------------------------------------------------------------------------
     def build(self, full: bool = False) -> IndexReport:
         """Parse the data dir, bring both spaces in line with it (or rebuild them), then swap the snapshot. An
-        embedded index Chroma cannot read or repair in place (a damaged database, a panic) is moved aside and
-        rebuilt whole from the transcripts; a server's is the server's, and the error says what to do."""
+        embedded index Chroma cannot open or read (a damaged database, a panic) is moved aside and rebuilt
+        whole from the transcripts; one that failed only to take a write (a full disk) is left as it is, and
+        so is a server's, and the error says what to do."""
         with self.admin:
             try:
                 return self._build(full)
             except IndexDamagedError as err:
-                if self.settings.chroma_url:
+                no_room = full_disk(err, self._folder())
+                if no_room is not None:
+                    raise no_room from err
+                if self.settings.chroma_url or (self._spaces is not None and segments.database_problem(
+                        self.settings.index_dir / "chroma") is None):
                     raise
                 log.warning("the index in %s cannot be used as it is (%s); rebuilding it from the transcripts in a "
                             "fresh folder", self.settings.index_dir, err)
@@ -128,8 +128,8 @@ class Index:
             parts = build.tables(transcripts)
             chunks = parts[0].items
             with self._write:
-                added, removed = healing.sync(main, chunks, full)
-                multilingual = self._sync_multi(multi, chunks, build.multilingual_docs(transcripts), full)
+                refresh = healing.sync(main, chunks, full)
+                multi_refresh = self._sync_multi(multi, chunks, build.multilingual_docs(transcripts), full)
                 if full:
                     kept.rebuild([])
                 vectors = build.multilingual_vectors(transcripts, parts[1], kept, self._known_rows)
@@ -138,8 +138,13 @@ class Index:
             before = set(self._snapshot.transcripts) if self._snapshot is not None else set()
             self._snapshot = snapshot  # one assignment: a question in flight keeps the snapshot it started with
             self._builds += 1
+            with self._write:  # the old chunks go once the new snapshot answers
+                removed = refresh.finish()
+                multi_refresh.finish()
+                multilingual = multi.count()
+                healing.tidy((main, multi, kept), folder / "chroma" if (folder := self._folder()) else None)
             now = set(snapshot.transcripts)
-            return IndexReport(len(snapshot.transcripts), len(snapshot.chunks), added, removed, multilingual,
+            return IndexReport(len(snapshot.transcripts), len(snapshot.chunks), refresh.added, removed, multilingual,
                                time.perf_counter() - began, skipped,
                                tuple(sorted(now - before)) if before else (), tuple(sorted(before - now)))
 
@@ -150,17 +155,14 @@ class Index:
             return None
         return old.vectors.multilingual[doc]
 
-    def _sync_multi(self, multi: Space, chunks: Iterable[Any], docs: set[str], full: bool) -> int:
+    def _sync_multi(self, multi: Space, chunks: Iterable[Any], docs: set[str], full: bool) -> healing.Refresh:
         """Multilingual vectors for `docs`; others keep theirs until asked in another language."""
         all_chunks = list(chunks)
         known = {c.doc for c in all_chunks}
         docs = docs | (self._multi_docs & known)  # a rebuild keeps what earlier questions paid to embed
-        wanted = [c for c in all_chunks if c.doc in docs]
-        if healing.sync_at_least(multi, wanted, docs, full):
-            self._multi_docs = set(docs)
-            return len(wanted)
-        self._multi_docs |= docs
-        return multi.count()
+        refresh = healing.sync_at_least(multi, [c for c in all_chunks if c.doc in docs], docs, full)
+        self._multi_docs = set(docs) if refresh.rebuilt else self._multi_docs | docs
+        return refresh
 
     # -- searching -----------------------------------------------------------------------------------
     def embed(self, text: str, *, static: bool, english: bool) -> np.ndarray:
@@ -174,7 +176,7 @@ class Index:
         """Nearest chunks: English questions by the main model (exactly, over one transcript's chunks, when
         scoped), others by the multilingual model."""
         if english and doc is not None:  # exactly, from vectors in memory
-            return self._scoped(snapshot, q_vector, k, doc)
+            return self.grown.nearest(snapshot, q_vector, k, doc)
         built = self._builds
         try:
             return self._connected()[0 if english else 1].search(q_vector, k, doc)
@@ -185,17 +187,18 @@ class Index:
             return self._connected()[0 if english else 1].search(q_vector, k, doc)
 
     def _heal(self, built: int) -> None:
-        """Rebuild every collection from the transcripts, unless another thread did since `built`."""
-        with self.admin:
-            if self._builds == built:
+        """Rebuild every collection from the transcripts, unless another thread did since `built`, one is
+        building now (a reader never waits behind an upload or a rebuild), or the last try failed within
+        `HEAL_PAUSE` (a full disk: every question would try again, in vain)."""
+        if not self.admin.acquire(blocking=False):
+            return
+        try:
+            if self._builds == built and time.monotonic() >= self._heal_after:
                 log.warning("a search of the index failed: rebuilding it from the transcripts")
+                self._heal_after = time.monotonic() + HEAL_PAUSE
                 self.build(full=True)
-
-    def _scoped(self, snapshot: Snapshot, q_vector: np.ndarray, k: int, doc: str) -> list[Hit]:
-        sims = self.chunk_vectors(snapshot, doc) @ q_vector
-        first, _ = snapshot.chunks.doc_range[doc]
-        top = np.argsort(-sims, kind="stable")[:k]
-        return [Hit(snapshot.chunks[first + int(i)].id, float(sims[i])) for i in top]
+        finally:
+            self.admin.release()
 
     def ensure_multilingual(self, doc: str | None) -> None:
         """A question scoped to one transcript embeds it if need be (about 1 s per 3 kB, once). An

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -28,13 +29,13 @@ from chromadb.utils.batch_utils import create_batches
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
-from retrieval.errors import Fix, ModelMismatchError, VerbatimError
-from retrieval.index.client import IndexCollectionGone, mapped
+from retrieval.errors import DiskFullError, Fix, ModelMismatchError, VerbatimError
+from retrieval.index.client import IndexCollectionGone, mapped, require_room
 from retrieval.index.embeddings import OfflineEmbeddings
 
 log = logging.getLogger(__name__)
 _POINTER = "pointer"
-ORPHAN_SECONDS = 3600.0
+VECTORS_READ_AT_ONCE = 2048  # 384-d vectors as JSON: about 10 MB an answer, well under a server answer's cap
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,12 @@ class _Pointer(Embeddings):
 class Space:
     """The collections of one embedding model: the active one (via the pointer) and rebuilds."""
 
-    def __init__(self, client: Any, prefix: str, name: str, embeddings: OfflineEmbeddings) -> None:
+    def __init__(self, client: Any, prefix: str, name: str, embeddings: OfflineEmbeddings,
+                 folder: Path | None = None) -> None:
         self.client = client
         self.prefix = prefix
         self.name = name
+        self.folder = folder  # of an embedded index, whose disk may fill up; None for a server
         self.embeddings = embeddings
         self._store: Chroma | None = None
         self._collection_name: str | None = None
@@ -94,6 +97,7 @@ class Space:
         return str(metas[0]["collection"]) if metas and metas[0] else None
 
     def _flip(self, collection: str) -> None:
+        require_room(self.folder)
         with mapped():
             self._pointer().add_texts([collection], metadatas=[{"collection": collection}], ids=[self.name])
 
@@ -124,6 +128,7 @@ class Space:
     # -- writing -------------------------------------------------------------------------------------
     def rebuild(self, chunks: Sequence[Record]) -> str:
         """Blue-green: fill a new collection, verify it, flip the pointer, drop the old one."""
+        require_room(self.folder, len(chunks), sum(len(c.search_text) for c in chunks), self.embeddings.dim)
         old = self.active_name()
         name = f"{self.prefix}-{self.name}-{uuid.uuid4().hex[:12]}"
         with mapped():
@@ -138,38 +143,29 @@ class Space:
                 raise VerbatimError("index build stored {stored} of {count} chunks; run it again",
                                     stored=stored, count=len(chunks))
         except BaseException:
-            self._drop(name)
+            self.drop(name)
             raise
         self._flip(name)
         if old:
-            self._drop(old)
-        self.drop_orphans(keep=name)
+            self.drop(old)
         self._store = None
         return name
 
-    def drop_orphans(self, keep: str | None = None, older_than: float = ORPHAN_SECONDS) -> None:
-        """Collections of this space that no pointer names: left by a rebuild that crashed (killed mid-way),
-        or by two processes rebuilding at once. Only old ones go, unless the caller knows no one else can
-        be rebuilding (the embedded index, whose lock it holds): a young one may be another process's."""
-        prefix = f"{self.prefix}-{self.name}-"
-        try:
-            collections = self.client.list_collections()
-            active = self.active_name()
-        except (ChromaError, VerbatimError) as err:
-            log.warning("could not list collections to clean up: %s", err)
-            return
-        for c in collections:
-            built = float((c.metadata or {}).get("built_at", 0))
-            if c.name.startswith(prefix) and c.name not in (keep, active) and built < time.time() - older_than:
-                log.info("dropping orphaned collection %s", c.name)
-                self._drop(c.name)
-
     def sync(self, chunks: Sequence[Record], docs: set[str] | None = None) -> tuple[int, int]:
         """Bring the active collection in line with `chunks` (of `docs`, or of everything): (added, removed)."""
+        added, stale = self.add_missing(chunks, docs)
+        self.remove(stale)
+        return added, len(stale)
+
+    def add_missing(self, chunks: Sequence[Record], docs: set[str] | None = None) -> tuple[int, list[str]]:
+        """The first half of a refresh: add to the active collection the `chunks` it lacks, beside what it
+        holds; returns how many, and the ids it holds of `docs` (or of all) that `chunks` lack. A search
+        answered by the snapshot it was built for ignores ids it does not know, so the new chunks change no
+        answer until the snapshot is swapped, and the stale ones go only after that (`remove`)."""
         store = self.store(refresh=True)
         if store is None:
             self.rebuild(chunks)
-            return len(chunks), 0
+            return len(chunks), []
         with mapped():
             if docs is None:
                 have = set(store.get(include=[])["ids"])
@@ -177,19 +173,24 @@ class Space:
                 have = set()
                 for doc in sorted(docs):
                     have |= set(store.get(where={"doc": doc}, include=[])["ids"])
-        want = {c.id: c for c in chunks}
-        stale = sorted(have - want.keys())
-        missing = [c for cid, c in want.items() if cid not in have]
-        with mapped():
-            for ids, *_ in create_batches(api=self.client, ids=stale) if stale else ():
-                store.delete(ids=ids)
+        missing = [c for c in chunks if c.id not in have]
         self._add(store, missing)
-        return len(missing), len(stale)
+        return len(missing), sorted(have - {c.id for c in chunks})
+
+    def remove(self, ids: Sequence[str]) -> None:
+        store = self.store()
+        if store is None or not ids:
+            return
+        require_room(self.folder, len(ids))
+        with mapped():
+            for batch, *_ in create_batches(api=self.client, ids=list(ids)):
+                store.delete(ids=batch)
 
     def _add(self, store: Chroma, chunks: Sequence[Record]) -> None:
         """Each chunk as the text it is embedded as, with its metadata, in batches Chroma accepts."""
         if not chunks:
             return
+        require_room(self.folder, len(chunks), sum(len(c.search_text) for c in chunks), self.embeddings.dim)
         with mapped():
             for ids, _, metadatas, texts in create_batches(api=self.client, ids=[c.id for c in chunks],
                                                            metadatas=[c.metadata() for c in chunks],
@@ -200,24 +201,28 @@ class Space:
         with mapped():
             return int(self.client.get_collection(name).count())
 
-    def _drop(self, name: str) -> None:
+    def drop(self, name: str) -> None:
         try:
+            require_room(self.folder)
             self.client.delete_collection(name)
         except (NotFoundError, ValueError):
             pass
-        except ChromaError as err:
+        except (ChromaError, DiskFullError) as err:  # left for the next build to drop
             log.warning("could not drop old collection %s: %s", name, err)
 
     # -- reading -------------------------------------------------------------------------------------
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of these ids (those it holds), as float32 rows: exactly what was embedded. Read
-        in Chroma's batches: one request for 120,000 ids fails with "too many SQL variables"."""
+        a part at a time: one request for 120,000 ids fails with "too many SQL variables", and a server's answer
+        is capped (server.py)."""
         store = self.store()
         if store is None or not ids:
             return {}
         out: dict[str, np.ndarray] = {}
+        wanted = list(ids)
         with mapped():
-            for batch, *_ in create_batches(api=self.client, ids=list(ids)):
+            step = min(VECTORS_READ_AT_ONCE, self.client.get_max_batch_size())
+            for batch in (wanted[at:at + step] for at in range(0, len(wanted), step)):
                 got = store.get(ids=batch, include=["embeddings"])
                 found = got.get("embeddings")
                 if found is not None:

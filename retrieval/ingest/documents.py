@@ -56,9 +56,9 @@ def extract(raw: bytes, doc: str, limit: int = MAX_BYTES) -> Extracted:
     if not any(ch.isalnum() for ch in got.text):
         raise TranscriptError(doc, "has no text to quote; check that it is the right file")
     size = len(got.text.encode("utf-8"))
-    if size > MAX_BYTES:  # the most a transcript may hold: a text stored now must be indexable later
+    if size > limit:  # the limit bounds the transcript, not the file: an upload's text is held to the upload
         raise TranscriptError(doc, "holds {size:.1f} MB of text; the limit is {limit} MB, split it into parts",
-                              size=size / MB, limit=MAX_BYTES // MB)
+                              size=size / MB, limit=limit // MB)  # limit (a zipped 3 MB can hold 24 MB)
     return got
 
 

@@ -8,6 +8,7 @@ that names it and says why.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from retrieval.errors import TranscriptError
 
 MB = 1_048_576
 MAX_BYTES = 50 * MB
+BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"))  # UTF-32's little-endian mark begins with UTF-16's: it goes first
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,25 @@ def check_size(size: int, doc: str, limit: int = MAX_BYTES) -> None:
                               size=size / MB, limit=limit // MB)
 
 
+def unicode_text(raw: bytes, doc: str) -> str | None:
+    """The text of a file in UTF-16 or UTF-32, which its byte order mark says (None for any other). An upload
+    in one is stored as UTF-8, the encoding every quote's offsets index."""
+    encoding = next((name for bom, name in BOMS if raw.startswith(bom)), None)
+    if encoding is None:
+        return None
+    try:
+        return raw.decode(encoding.lower())  # the mark tells the codec the byte order, and is dropped
+    except UnicodeDecodeError as err:
+        raise TranscriptError(doc, "begins as {encoding} text but is not (at byte {offset}); re-save it as UTF-8",
+                              encoding=encoding, offset=err.start) from err
+
+
 def decode(raw: bytes, doc: str, limit: int = MAX_BYTES) -> str:
     check_size(len(raw), doc, limit)
+    encoding = next((name for bom, name in BOMS if raw.startswith(bom)), None)
+    if encoding is not None:  # its zero bytes are no binary file's
+        raise TranscriptError(doc, "is {encoding} text; re-save it as UTF-8 (every quote is checked against the "
+                              "UTF-8 text)", encoding=encoding)
     if b"\x00" in raw[:65536]:
         raise TranscriptError(doc, "looks like a binary file, not a text transcript")
     try:
