@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test test-fast lint catalogs bench bench-speed bench-bot bench-extraction bench-reading eval corpus train heldout thresholds fuzz reliability clean
+.PHONY: install run test test-fast lint catalogs bench bench-speed bench-bot bench-extraction bench-reading eval calibrate curve corpus fuzz reliability clean
 
 install: $(STAMP)
 
@@ -46,34 +46,28 @@ eval: install
 	    $(SHARED)/eval/qmsum/$$set/transcripts $(SHARED)/eval/score.py || exit 1; done
 	$(BIN)/python benchmarks/interviews.py $(SHARED)/eval/score.py
 
-# The learned reader (retrieval/answer/reader.py). `make corpus` rebuilds its training corpus in var/corpus from
-# snapshots of the public repositories named in benchmarks/reader/sources.py and russian.py (git directories given
-# as WH=, CHANGELOG=, KREMLIN= and KREMLIN2=; by default clones made with
+# The abstention fitted on data, each dev interview left out in turn, and its curves (benchmarks/calibration).
+calibrate: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/calibrate.py $(SHARED)
+
+# The abstention curve: every dev question's answerability score against each threshold (needs ../shared).
+curve: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/abstention.py $(SHARED)
+
+# A corpus of 773 public transcripts with their answered questions, split by transcript (benchmarks/reader), rebuilt
+# in var/corpus from snapshots of the public repositories named in benchmarks/reader/sources.py and russian.py (git
+# directories given as WH=, CHANGELOG=, KREMLIN= and KREMLIN2=; by default clones made with
 # `git clone --bare https://github.com/OWNER/NAME var/sources/OWNER+NAME`) and QMSum all-train from SHARED; the
-# multilingual vectors of about 300 transcripts take about an hour on 2 cores, once. `make train` turns the corpus into rows and fits the trees
-# (about 40 minutes on 2 cores, fixed seeds), then measures its two thresholds on the interviews (`make thresholds`:
-# when to answer at all and how many quotes to keep);
-# `make heldout` reports each source's test transcripts through the whole product.
+# multilingual vectors of about 300 transcripts take about an hour on 2 cores, once.
 WH ?= var/sources/brian14708+wh-briefings
 CHANGELOG ?= var/sources/thechangelog+transcripts
 KREMLIN ?= var/sources/bikovoy+narrative_analysis
 KREMLIN2 ?= var/sources/gabrielkmbo+kremlin-scraper
 corpus: install
-	$(BIN)/pip install --quiet -e '.[dev,train]'
 	$(BIN)/python -m benchmarks.reader.corpus --wh $(WH) --changelog $(CHANGELOG) --kremlin $(KREMLIN) \
 	  --kremlin $(KREMLIN2) --qmsum $(SHARED)/eval/qmsum/all-train
-
-train: install
-	$(BIN)/pip install --quiet -e '.[dev,train]'
-	$(BIN)/python -m benchmarks.reader.examples
-	$(BIN)/python -m benchmarks.reader.train --compare
-	$(BIN)/python -m benchmarks.reader.thresholds $(SHARED) --write
-
-thresholds: install
-	$(BIN)/python -m benchmarks.reader.thresholds $(SHARED) --write
-
-heldout: install
-	$(BIN)/python -m benchmarks.reader.heldout $(SHARED)/eval/score.py
 
 # Scale: 1x, 10x, 30x committee-train, embedded and server mode (benchmarks/SCALE.md, scale.png).
 bench: install

@@ -2,24 +2,22 @@
 
 usage: python benchmarks/evaluate.py QUESTIONS.jsonl DATA_DIR SCORER.py [--index-dir DIR] [--set k=v ...]
 
-`--set` overrides a `Params` field for tuning, e.g. `--set dense_weight=0.6`.
+`--set` overrides a SearchParams/QuoteParams field for tuning, e.g. `--set dense_weight=0.6`.
 The official figures come from `verbatim ask --jsonl` + the shared scorer; this is for iteration.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.interviews import params
 from retrieval.config import Settings
+from retrieval.params import QuoteParams, SearchParams
 from retrieval.service import Service
 
 
@@ -32,7 +30,15 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[])
     ap.add_argument("--show", action="store_true", help="print each question's answer")
     args = ap.parse_args()
-    found = params(args.set)
+    search, quotes = SearchParams(), QuoteParams()
+    for item in args.set:
+        key, value = item.split("=", 1)
+        target = search if key in {f.name for f in dataclasses.fields(SearchParams)} else quotes
+        kind = type(getattr(target, key))
+        if target is search:
+            search = dataclasses.replace(search, **{key: kind(value)})
+        else:
+            quotes = dataclasses.replace(quotes, **{key: kind(value)})
     index_dir = Path(args.index_dir or tempfile.mkdtemp(prefix="verbatim-eval-"))
     spec = importlib.util.spec_from_file_location("score", args.scorer)
     assert spec and spec.loader
@@ -40,7 +46,7 @@ def main() -> None:
     spec.loader.exec_module(score)
     rows = [json.loads(line) for line in Path(args.questions).read_text(encoding="utf-8").splitlines() if line.strip()]
     began = time.perf_counter()
-    with Service(Settings(Path(args.data_dir), index_dir), found) as service:
+    with Service(Settings(Path(args.data_dir), index_dir), search, quotes) as service:
         service.open()
         loaded = time.perf_counter() - began
         answers = [service.ask(r["question"], r.get("doc")).to_json(r["id"]) for r in rows]

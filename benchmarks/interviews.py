@@ -5,7 +5,7 @@ usage: python benchmarks/interviews.py SCORER.py [--only NAME ...] [--set k=v ..
 Each interview is its own data dir (`<interview>/transcripts`), indexed in a temp dir and asked every
 question of its `questions*.jsonl` through the same code path as `verbatim ask --jsonl`, then scored by the
 shared scorer (`../shared/eval/score.py`). One row per interview, then per interview and question language,
-then per kind. `--set` overrides a `Params` field (as benchmarks/evaluate.py does).
+then per kind. `--set` overrides a SearchParams/QuoteParams field (as benchmarks/evaluate.py does).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any
 
 from retrieval import Service, Settings
-from retrieval.params import Params
+from retrieval.params import QuoteParams, SearchParams
 
 ROOT = Path(__file__).resolve().parent / "interviews"
 FIGURES = ("hit@1", "answer_hit", "quote_precision", "abstain_ok", "false_abstain", "verbatim")
@@ -34,15 +34,14 @@ def scorer(path: str) -> ModuleType:
     return module
 
 
-def params(overrides: list[str]) -> Params:
-    """`Params` with `field=value` overrides (a value of "none" clears an optional one)."""
-    found = Params()
+def params(overrides: list[str]) -> tuple[SearchParams, QuoteParams]:
+    search, quotes = SearchParams(), QuoteParams()
     for item in overrides:
         key, value = item.split("=", 1)
-        current = getattr(found, key)
-        kind = float if current is None else type(current)
-        found = dataclasses.replace(found, **{key: None if value.lower() == "none" else kind(value)})
-    return found
+        target: Any = search if key in {f.name for f in dataclasses.fields(SearchParams)} else quotes
+        new = dataclasses.replace(target, **{key: type(getattr(target, key))(value)})
+        search, quotes = (new, quotes) if target is search else (search, new)
+    return search, quotes
 
 
 def jsonl(path: Path) -> list[dict[str, Any]]:
@@ -62,9 +61,9 @@ def corpus(shared: Path) -> dict[str, tuple[Path, list[dict[str, Any]]]]:
     return found
 
 
-def answer(folder: Path, rows: list[dict[str, Any]], found: Params) -> list[dict[str, Any]]:
+def answer(folder: Path, rows: list[dict[str, Any]], search: SearchParams, quotes: QuoteParams) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="verbatim-dev-") as index, \
-            Service(Settings(folder / "transcripts", Path(index)), found) as service:
+            Service(Settings(folder / "transcripts", Path(index)), search, quotes) as service:
         service.open()
         return [service.ask(r["question"], r.get("doc")).to_json(r["id"]) for r in rows]
 
@@ -93,13 +92,13 @@ def main() -> None:
     ap.add_argument("--show", action="store_true", help="print each question's answer")
     args = ap.parse_args()
     score = scorer(args.scorer)
-    found = params(args.set)
+    search, quotes = params(args.set)
     results: dict[str, Any] = {}
     for folder in sorted(p for p in ROOT.iterdir() if (p / "transcripts").is_dir()):
         if args.only and folder.name not in args.only:
             continue
         rows = questions(folder)
-        answers = answer(folder, rows, found)
+        answers = answer(folder, rows, search, quotes)
         if args.show:
             for r, a in zip(rows, answers, strict=True):
                 print(f"--- {r['id']} [{r.get('kind')}/{r.get('lang')}] {r['question']}\n{a['answer'][:500]}")

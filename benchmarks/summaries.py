@@ -24,17 +24,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from retrieval.config import Settings
-from retrieval.params import Params
+from retrieval.params import SummaryParams
 from retrieval.service import Service
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("set_dir", type=Path, help="e.g. ../shared/eval/qmsum/committee-val")
-    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="a Params field")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="a SummaryParams field")
     ap.add_argument("--index-dir", type=Path)
     args = ap.parse_args()
-    params = Params()
+    params = SummaryParams()
     for item in args.set:
         key, value = item.split("=", 1)
         kind = type(getattr(params, key))
@@ -46,12 +46,12 @@ def main() -> None:
     scores: dict[str, list[float]] = {"rouge1": [], "rouge2": [], "rougeLsum": []}
     ms = []
     fill = []
-    with Service(Settings(args.set_dir / "transcripts", index_dir), params) as service:
+    with Service(Settings(args.set_dir / "transcripts", index_dir)) as service:
         service.open()
         for row in rows:
             budget = len(row["reference"].split())
             began = time.perf_counter()
-            summary = service.summarize(row["doc"], None, budget)
+            summary = service.summarize(row["doc"], None, budget, params)
             ms.append((time.perf_counter() - began) * 1000)
             text = "\n".join(q.text for q in summary.quotes)
             fill.append(summary.words / budget)

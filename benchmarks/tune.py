@@ -1,6 +1,6 @@
 """Grid over search/quote parameters on several question sets, each service loaded once.
 
-usage: python benchmarks/tune.py SHARED_DIR 'dense_weight=0.2,0.4' 'keep_threshold=0.3,0.5' ...
+usage: python benchmarks/tune.py SHARED_DIR 'dense_weight=0.2,0.4' 'keep_ratio=0.7,0.8' ...
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from retrieval.config import Settings
-from retrieval.params import Params
+from retrieval.params import QuoteParams, SearchParams
 from retrieval.service import Service
 
 SETS = {
@@ -42,10 +42,15 @@ def main() -> None:
         rows = [json.loads(x) for x in (shared / "eval" / qfile).read_text().splitlines() if x.strip()]
         services[name] = (svc, rows, data)
     for combo in itertools.product(*[v for _, v in grid]):
-        found = dataclasses.replace(Params(), **{k: v for (k, _), v in zip(grid, combo, strict=True)})
+        s, q = SearchParams(), QuoteParams()
+        for (k, _), v in zip(grid, combo, strict=True):
+            if k in {f.name for f in dataclasses.fields(SearchParams)}:
+                s = dataclasses.replace(s, **{k: v})
+            else:
+                q = dataclasses.replace(q, **{k: v})
         out = []
         for name, (svc, rows, data) in services.items():
-            tuned = svc.with_params(found)
+            tuned = svc.with_params(s, q)
             answers = [tuned.ask(r["question"], r.get("doc")).to_json(r["id"]) for r in rows]
             res = score.score(rows, answers, score.Corpus(data))
             out.append(name + " " + " ".join(f"{k.split('_')[0][:6]}={res[k]:.2f}" for k in KEYS if k in res))

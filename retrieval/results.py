@@ -86,11 +86,8 @@ class Passage:
         return {"doc": self.doc, "start": self.start, "end": self.end, "score": round(self.score, 4)}
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class Answer:
-    """An answer: its quotes (none when it abstains) and the passages search ranked. `evidence` is the reader's
-    verdict and what it read (retrieval/answer/reader.py `Judged`), kept only when asked for."""
-
     question: str
     doc: str | None
     abstained: bool
@@ -99,7 +96,6 @@ class Answer:
     passages: tuple[Passage, ...]
     ms: float
     suggestions: tuple[str, ...] = field(default=())
-    evidence: Any = field(default=None, compare=False, repr=False)
 
     def to_json(self, qid: str | None = None, urls: Sequence[str] | None = None) -> dict[str, Any]:
         """`urls`: each quote's reading link, in order (see `Quote.to_json`)."""

@@ -4,14 +4,13 @@
     ├── index()  open()  add_transcript()  remove_transcript()      → Index        (index/indexer.py)
     ├── parse()                                                      → ParsedQuestion (answer/question.py)
     ├── ask()  more()                                                → Answerer     (answer/pipeline.py)
-    ├── summarize()                                                  → summarize/scope.py (the same Answerer)
+    ├── summarize()                                                  → summarize/scope.py
     ├── context()  ref()  open_ref()                                 passages around quotes, deep links
     └── sources()  suggestions()  transcripts()                      the snapshot's list, answer/suggest.py
 
 A question is parsed once, here or by the edge that asks (`parse`, which also says whether it is costly),
-and handed down as that value. Models and the index load once per process, inside `Index`, which answering
-reaches only through the narrow `Searcher` interface (answer/ranking.py); `with_params` gives a service with
-other parameters over the same `Index`, so tuning never reloads anything.
+and handed down as that value. Models and the index load once per process, inside `Index`; `with_params`
+gives a service with other parameters over the same `Index`, so tuning never reloads anything.
 """
 
 from __future__ import annotations
@@ -19,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from retrieval.answer import refs
+from retrieval.answer.abstain import Evidence
 from retrieval.answer.context import surrounding
 from retrieval.answer.pipeline import Answerer
 from retrieval.answer.question import ParsedQuestion, parse_question
 from retrieval.answer.ranking import static_route
-from retrieval.answer.reader import Reader
 from retrieval.answer.suggest import suggestions
 from retrieval.config import Settings
 from retrieval.errors import UsageError, VerbatimError
@@ -31,7 +30,7 @@ from retrieval.index.datadir import Added
 from retrieval.index.embeddings import OfflineEmbeddings
 from retrieval.index.indexer import Index, IndexReport
 from retrieval.index.snapshot import Snapshot
-from retrieval.params import DEFAULT_SUMMARY_WORDS, Params
+from retrieval.params import DEFAULT_SUMMARY_WORDS, QuoteParams, SearchParams, SummaryParams
 from retrieval.parse.turns import Transcript
 from retrieval.results import Answer, Context, Quote, Source
 from retrieval.summarize.engine import Summary
@@ -41,13 +40,13 @@ __all__ = ["DEFAULT_SUMMARY_WORDS", "IndexReport", "Service"]
 
 
 class Service:
-    def __init__(self, settings: Settings, params: Params | None = None, index: Index | None = None,
-                 reader: Reader | None = None) -> None:
+    def __init__(self, settings: Settings, search: SearchParams | None = None, quotes: QuoteParams | None = None,
+                 index: Index | None = None) -> None:
         self.settings = settings
         self._index = index or Index(settings)
-        self.params = params or Params()
-        self._reader = reader or Reader()
-        self._answerer = Answerer(self._index, self.params, self._reader)
+        self.search_params = search or SearchParams()
+        self.quote_params = quotes or QuoteParams()
+        self._answerer = Answerer(self._index, self.search_params, self.quote_params)
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def __enter__(self) -> Service:
@@ -81,9 +80,9 @@ class Service:
     def main_model(self) -> OfflineEmbeddings:
         return self._index.main_model
 
-    def with_params(self, params: Params) -> Service:
-        """The same loaded index and reader with other parameters (for tuning and benchmarks)."""
-        return Service(self.settings, params, self._index, self._reader)
+    def with_params(self, search: SearchParams | None = None, quotes: QuoteParams | None = None) -> Service:
+        """The same loaded index with other parameters (for tuning and benchmarks)."""
+        return Service(self.settings, search or self.search_params, quotes or self.quote_params, self._index)
 
     # -- answering -----------------------------------------------------------------------------------
     def parse(self, question: str) -> ParsedQuestion:
@@ -91,10 +90,18 @@ class Service:
         whether the multilingual model will answer it, so an edge can queue it apart."""
         return parse_question(question, self.snapshot.lexicon.vocabulary)
 
-    def ask(self, question: str | ParsedQuestion, doc: str | None = None, evidence: bool = False) -> Answer:
-        """The answer; with `evidence`, it carries the reader's verdict and the features it read (`Judged`)."""
+    def ask(self, question: str | ParsedQuestion, doc: str | None = None) -> Answer:
+        return self.judged(question, doc)[0]
+
+    def judged(self, question: str | ParsedQuestion, doc: str | None = None) -> tuple[Answer, float]:
+        """The answer and its answerability score (benchmarks/abstention.py draws it against the threshold)."""
         parsed, snapshot = self._prepared(question, doc)
-        return self._answerer.ask(snapshot, parsed, doc, evidence)
+        return self._answerer.judged(snapshot, parsed, doc)
+
+    def weighed(self, question: str | ParsedQuestion, doc: str | None = None) -> tuple[Answer, Evidence | None]:
+        """The answer and the evidence its abstention weighed (for benchmarks/calibrate.py)."""
+        parsed, snapshot = self._prepared(question, doc)
+        return self._answerer.weighed(snapshot, parsed, doc)
 
     def more(self, question: str | ParsedQuestion, doc: str | None, shown: set[tuple[str, int]],
              count: int = 3) -> Answer:
@@ -112,11 +119,12 @@ class Service:
             self._index.ensure_multilingual(doc)
         return parsed, snapshot
 
-    def summarize(self, doc: str | None = None, topic: str | None = None,
-                  words: int = DEFAULT_SUMMARY_WORDS) -> Summary:
+    def summarize(self, doc: str | None = None, topic: str | None = None, words: int = DEFAULT_SUMMARY_WORDS,
+                  params: SummaryParams | None = None) -> Summary:
         """A quote-based summary of one transcript or all, optionally of one topic, within `words`."""
         parsed, snapshot = self._prepared(topic, doc) if topic and topic.strip() else (None, self.snapshot)
-        return summarize(snapshot, self._answerer, doc, parsed, words, self.params)
+        return summarize(snapshot, self._index, doc, parsed, words, params or SummaryParams(), self.search_params,
+                         self.quote_params)
 
     # -- passages and links --------------------------------------------------------------------------
     def context(self, doc: str, start: int, end: int) -> Context:

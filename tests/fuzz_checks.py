@@ -53,8 +53,7 @@ def check_transcript(text: str, suffix: str) -> None:
 def check_render(texts: list[str], speakers: list[str], doc: str) -> None:
     quotes = tuple(Quote(doc or "d.txt", i * 10, i * 10 + len(t), t, speakers[i % len(speakers)] if speakers else "S",
                          f"¶{i}", "interviewee", i) for i, t in enumerate(texts))
-    answer = Answer(question="q", doc=None, abstained=not quotes, answer="", quotes=quotes, passages=(), ms=1.0,
-                    suggestions=("What <b>happened</b>?",) if not quotes else ())
+    answer = Answer("q", None, not quotes, "", quotes, (), 1.0, ("What <b>happened</b>?",) if not quotes else ())
     parts = packing.pack(answers.answer_blocks(answer, lambda q: "https://t.me/b?start=q_1", {doc: doc}, "transcripts"))
     for part in parts:
         assert len(part.encode("utf-16-le")) // 2 <= packing.LIMIT

@@ -29,8 +29,7 @@ def quote(text: str, start: int = 0, speaker: str = "Nəsimi Məmmədli", label:
 
 
 def answer(*quotes: Quote, abstained: bool = False) -> Answer:
-    return Answer(question="q?", doc=None, abstained=abstained, answer="", quotes=quotes, passages=(), ms=1.0,
-                  suggestions=("What happened?",) if abstained else ())
+    return Answer("q?", None, abstained, "", quotes, (), 1.0, ("What happened?",) if abstained else ())
 
 
 class Balanced(HTMLParser):

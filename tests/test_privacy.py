@@ -21,7 +21,7 @@ QUESTION = "What did the lawyer say about the arrest of Ilgar?"
 
 def answer(text: str = QUESTION, start: int = 10) -> Answer:
     quote = Quote("interview.txt", start, start + 12, "Some words..", "Speaker", "answer to Q1", "interviewee", 1)
-    return Answer(question=text, doc=None, abstained=False, answer="", quotes=(quote,), passages=(), ms=3.0)
+    return Answer(text, None, False, "", (quote,), (), 3.0, ())
 
 
 def everything_at_rest(folder: Path) -> bytes:

@@ -1,176 +1,157 @@
-"""Answering a question: search, then read, then quote or abstain, in one function (`Answerer.ask`).
+"""The answering pipeline: rank chunks → grow passages → choose sentences → verify quotes → abstain or answer.
 
-    ask(question) ─ rank chunks (ranking.py) ─ grow passages (passages.py) ─ read the transcript that answers
-                    (reader.py: every candidate's chance of answering) ─ keep the quotes (`choose`) ─ Answer
-
-The reader decides whether to answer at all, which sentences answer and how many to keep; search finds where
-to read and gives the passages. What a question found is remembered briefly (`Found`), so "More quotes" reads
-the same candidates further instead of searching again, and a topic summary is refused on the same decision.
+Each step is a function of (snapshot, question, params) in its own module (ranking, passages, choice,
+quotes, abstain); this one runs them in order and assembles the `Answer`, so the order of the steps is
+readable in one place. A question's ranking is remembered briefly (`Rankings`), so "More quotes" chooses
+again from it instead of searching again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
 
+from retrieval.answer.abstain import Evidence, evidence
+from retrieval.answer.choice import Choice, VectorsFor, choose
 from retrieval.answer.passages import Window, windows
 from retrieval.answer.question import ParsedQuestion
 from retrieval.answer.quotes import in_reading_order, plain_quotes
 from retrieval.answer.ranking import Ranking, Searcher, rank
-from retrieval.answer.reader import Judged, Reader
 from retrieval.answer.suggest import suggestions
 from retrieval.errors import UsageError
 from retrieval.index.snapshot import SentenceVectors, Snapshot
-from retrieval.params import Params
-from retrieval.parse.words import words
+from retrieval.params import QuoteParams, SearchParams
 from retrieval.results import Answer, Passage
 from retrieval.wording import not_answered
 
-FOUND_KEPT = 256  # questions whose reading "More quotes" can reuse
-FOUND_SECONDS = 3600.0  # and for how long; past either, it searches again
+RANKINGS_KEPT = 256  # questions whose ranking "More quotes" can reuse
+RANKING_SECONDS = 3600.0  # and for how long; past either, it searches again
 
 
-@dataclass(frozen=True, kw_only=True)
-class Found:
-    """What search and the reader made of one question."""
-
-    ranking: Ranking
-    windows: list[Window]
-    judged: Judged
-
-
-class Kept:
-    """What recent questions found, keyed by a hash of the question (its text is not kept here), its scope and
-    the snapshot, for at most FOUND_SECONDS."""
+class Rankings:
+    """The rankings of recent questions, keyed by a hash of the question (its text is not kept here), its
+    scope and the snapshot, for at most RANKING_SECONDS."""
 
     def __init__(self) -> None:
-        self._kept: OrderedDict[tuple[int, str, str | None], tuple[float, Found]] = OrderedDict()
+        self._kept: OrderedDict[tuple[int, str, str | None], tuple[float, Ranking, list[Window]]] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
     def _key(snapshot: Snapshot, question: ParsedQuestion, doc: str | None) -> tuple[int, str, str | None]:
         return id(snapshot), hashlib.blake2b(question.text.encode(), digest_size=16).hexdigest(), doc
 
-    def get(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None) -> Found | None:
+    def get(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None) -> tuple[Ranking, list[Window]] | None:
         with self._lock:
             found = self._kept.get(self._key(snapshot, question, doc))
-        return None if found is None or found[0] < time.monotonic() - FOUND_SECONDS else found[1]
+        if found is None or found[0] < time.monotonic() - RANKING_SECONDS:
+            return None
+        return found[1], found[2]
 
-    def put(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None, found: Found) -> None:
+    def put(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None, ranking: Ranking,
+            found: list[Window]) -> None:
         with self._lock:
-            self._kept[self._key(snapshot, question, doc)] = (time.monotonic(), found)
-            while len(self._kept) > FOUND_KEPT:
+            self._kept[self._key(snapshot, question, doc)] = (time.monotonic(), ranking, found)
+            while len(self._kept) > RANKINGS_KEPT:
                 self._kept.popitem(last=False)
 
 
 class Answerer:
-    def __init__(self, searcher: Searcher, params: Params, reader: Reader | None = None) -> None:
+    def __init__(self, searcher: Searcher, search: SearchParams, quotes: QuoteParams,
+                 rankings: Rankings | None = None) -> None:
         self.searcher = searcher
-        self.params = params
-        self.reader = reader or Reader()
-        self.kept = Kept()
+        self.search = search
+        self.quotes = quotes
+        self.rankings = rankings or Rankings()
 
-    def ask(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None = None,
-            evidence: bool = False) -> Answer:
-        """The answer; with `evidence`, it carries the reader's verdict and the features it read."""
+    def judged(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None = None) -> tuple[Answer, float]:
+        """The answer and its answerability score (retrieval/answer/abstain.py; -inf when search found
+        nothing), which benchmarks/abstention.py draws against the threshold."""
+        answer, found = self.weighed(snapshot, question, doc)
+        return answer, float("-inf") if found is None else found.score(self.quotes)
+
+    def weighed(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None = None
+                ) -> tuple[Answer, Evidence | None]:
+        """The answer and the evidence its abstention weighed (benchmarks/calibrate.py fits the weights)."""
         began = time.perf_counter()
         if question.nonsense and question.text:  # nothing to search for: no model reads it
             snapshot.check_doc(doc)
-            return self._abstain(snapshot, question, doc, (), began, None)
-        found = self.find(snapshot, question, doc, evidence)
-        return self._answer(snapshot, question, doc, found, self.params, began, evidence)
+            return self._abstain(snapshot, question, doc, (), began), None
+        ranking, found = self._ranked(snapshot, question, doc)
+        return self._answer(snapshot, question, doc, ranking, found, self.quotes, began)
 
-    def find(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None, evidence: bool = False) -> Found:
-        """Search and read (remembered for "More quotes"; answers and topic summaries both decide on it)."""
+    def _ranked(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None) -> tuple[Ranking, list[Window]]:
         if not question.text:
             raise UsageError("the question is empty; ask something about the transcripts")
         snapshot.check_doc(doc)
-        ranking, vectors = rank(snapshot, question, doc, self.params, self.searcher)
-        found_windows = windows(snapshot, ranking.ranked, self.params.window_chars, self.params.window_support)
-        scope = ranking.scope(snapshot, doc)
-        judged = Judged(doc=scope)
-        if scope is not None and not question.nonsense:
-            judged = self.reader.judge(snapshot, question, scope, vectors, ranking, self.params,
-                                       self._sentence_vectors(snapshot, ranking, scope), keep_rows=evidence)
-        found = Found(ranking=ranking, windows=found_windows, judged=judged)
-        self.kept.put(snapshot, question, doc, found)
-        return found
+        ranking = rank(snapshot, question, doc, self.search, self.searcher)
+        found = windows(snapshot, ranking.ranked, self.search.window_chars, self.search.window_support)
+        self.rankings.put(snapshot, question, doc, ranking, found)
+        return ranking, found
 
-    def _sentence_vectors(self, snapshot: Snapshot, ranking: Ranking, scope: str) -> SentenceVectors | None:
-        """Multilingual vectors of the ranked chunks' sentences, where that model ranked a transcript it did not
-        read whole (a long one first asked about in another language)."""
-        if ranking.static or scope in snapshot.vectors.multilingual:
-            return None
-        chunks = [r.chunk for r in ranking.ranked[: self.params.candidate_chunks * 2]]
-        asked = [s for c in chunks for s in snapshot.sentences.of_chunk[c]]
-        return self.searcher.multilingual_sentence_vectors(snapshot, chunks, asked)
+    def _answer(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None, ranking: Ranking,
+                found: list[Window], params: QuoteParams, began: float) -> tuple[Answer, Evidence | None]:
+        if not ranking.ranked:
+            return self._abstain(snapshot, question, doc, (), began), None
+        chosen = choose(snapshot, question, ranking.q_vector, self._vectors_for(snapshot, question, ranking, params),
+                        ranking.ranked, found, params, ranking.meaning)
+        quotes = in_reading_order(snapshot, (c.sentence for c in chosen))
+        passages = tuple(_passages(snapshot, found, chosen))
+        weighed = evidence(snapshot, question, doc, ranking, [q.text for q in quotes])
+        if weighed is None or weighed.score(params) < params.abstain_threshold:
+            return self._abstain(snapshot, question, doc, passages, began), weighed
+        return Answer(question.text, doc, False, plain_quotes(quotes), tuple(quotes), passages,
+                      (time.perf_counter() - began) * 1000), weighed
+
+    def _vectors_for(self, snapshot: Snapshot, question: ParsedQuestion, ranking: Ranking,
+                     params: QuoteParams) -> VectorsFor:
+        """Sentence vectors in the model that ranked the chunks: the snapshot's main-model ones, or the
+        multilingual model's for the sentences of the best chunks."""
+        if ranking.static:
+            return snapshot.sentence_vectors
+        chunks = [r.chunk for r in ranking.ranked[: params.candidate_chunks * params.multilingual_chunks_factor]]
+
+        def vectors(asked: Iterable[int]) -> SentenceVectors:
+            return self.searcher.multilingual_sentence_vectors(snapshot, chunks, list(asked))
+        return vectors
 
     def more(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None, shown: set[tuple[str, int]],
              count: int = 3) -> Answer:
-        """The next-best quotes for a question already answered, leaving out the ones shown (doc, start): the
-        same reading, with a wider budget."""
+        """The next-best quotes for a question already answered, leaving out the ones shown (doc, start):
+        a wider choice from the same ranking."""
         began = time.perf_counter()
-        found = self.kept.get(snapshot, question, doc) or self.find(snapshot, question, doc)
-        p = self.params
-        wider = replace(p, max_quotes=len(shown) + count, broad_quotes=len(shown) + count,
-                        max_words=int(p.max_words * p.more_words_factor),
-                        broad_words=int(p.broad_words * p.more_words_factor),
-                        keep_threshold=self.reader.thresholds(p)[1] * p.more_keep_factor)
-        answer = self._answer(snapshot, question, doc, found, wider, began, False)
+        kept = self.rankings.get(snapshot, question, doc)
+        ranking, found = kept if kept is not None else self._ranked(snapshot, question, doc)
+        p = self.quotes
+        wider = dataclasses.replace(p, max_quotes=len(shown) + count, broad_quotes=len(shown) + count,
+                                    max_words=int(p.max_words * p.more_words_factor),
+                                    broad_words=int(p.broad_words * p.more_words_factor),
+                                    keep_ratio=p.keep_ratio * p.more_keep_factor,
+                                    candidate_chunks=p.candidate_chunks * p.more_chunks_factor)
+        answer, _ = self._answer(snapshot, question, doc, ranking, found, wider, began)
         fresh = tuple(q for q in answer.quotes if (q.doc, q.start) not in shown)[:count]
-        return replace(answer, quotes=fresh, answer=plain_quotes(fresh), abstained=answer.abstained or not fresh)
+        return dataclasses.replace(answer, quotes=fresh, answer=plain_quotes(fresh),
+                                   abstained=answer.abstained or not fresh)
 
-    def _answer(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None, found: Found, params: Params,
-                began: float, evidence: bool) -> Answer:
-        judged = found.judged
-        chosen = choose(snapshot, question, judged, params, self.reader.thresholds(params)[1])
-        passages = tuple(_passages(snapshot, found.windows, chosen))
-        if not judged.answers or not chosen:
-            return self._abstain(snapshot, question, doc, passages, began, judged if evidence else None)
-        quotes = in_reading_order(snapshot, chosen)
-        return Answer(question=question.text, doc=doc, abstained=False, answer=plain_quotes(quotes),
-                      quotes=tuple(quotes), passages=passages, ms=(time.perf_counter() - began) * 1000,
-                      evidence=judged if evidence else None)
-
-    def _abstain(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None, passages: tuple[Passage, ...],
-                 began: float, judged: Judged | None) -> Answer:
+    def _abstain(self, snapshot: Snapshot, question: ParsedQuestion, doc: str | None,
+                 passages: tuple[Passage, ...], began: float) -> Answer:
         offered = tuple(suggestions(snapshot, doc))
         head, lines = not_answered("transcripts" if doc is None else "doc", doc, offered)
-        return Answer(question=question.text, doc=doc, abstained=True, answer="\n".join([head, *lines]), quotes=(),
-                      passages=passages, ms=(time.perf_counter() - began) * 1000, suggestions=offered,
-                      evidence=judged)
+        text = "\n".join([head, *lines])
+        return Answer(question.text, doc, True, text, (), passages, (time.perf_counter() - began) * 1000, offered)
 
 
-def choose(snapshot: Snapshot, question: ParsedQuestion, judged: Judged, params: Params, keep: float) -> list[int]:
-    """The best sentence, then the next best while the reader gives them at least the keep threshold, within the
-    quote and word budgets (wider for a question that asks for an overview)."""
-    broad = question.kind.broad
-    max_quotes = params.broad_quotes if broad else params.max_quotes
-    max_words = params.broad_words if broad else params.max_words
-    chosen: list[int] = []
-    budget = 0
-    for k, (s, chance) in enumerate(zip(judged.order, judged.chances, strict=True)):
-        if len(chosen) >= max_quotes or (k > 0 and chance < keep):
-            break
-        n = len(words(snapshot.sentences.text(s)))
-        if chosen and budget + n > max_words:
-            continue
-        chosen.append(s)
-        budget += n
-    return chosen
-
-
-def _passages(snapshot: Snapshot, found: list[Window], chosen: list[int]) -> list[Passage]:
-    """Context windows around the best chunks; the ones holding the chosen quotes lead, since the reader's
-    judgement is the finer one."""
+def _passages(snapshot: Snapshot, found: list[Window], chosen: list[Choice]) -> list[Passage]:
+    """Context windows around the best chunks; the ones holding the chosen quotes lead, since sentence
+    scores are the finer judgement."""
     firsts: dict[int, int] = {}
-    for rank_, s in enumerate(chosen):
-        sentence = snapshot.sentences[s]
+    for rank_, c in enumerate(chosen):
+        s = snapshot.sentences[c.sentence]
         for k, w in enumerate(found):
-            if w.doc == snapshot.sentences.doc[s] and w.start <= sentence.start < w.end:
+            if w.doc == snapshot.sentences.doc[c.sentence] and w.start <= s.start < w.end:
                 firsts.setdefault(k, rank_)
     order = sorted(range(len(found)), key=lambda k: (firsts.get(k, len(chosen)), k))
     return [Passage(found[k].doc, found[k].start, found[k].end, found[k].score) for k in order]

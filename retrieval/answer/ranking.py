@@ -3,7 +3,7 @@
 Fusion is a weighted sum of scores scaled to the best candidate of each side, which keeps how *much*
 better a chunk is (reciprocal-rank fusion throws that away, and it decides abstentions later). An
 interviewer's question that matches well hands its score on to its answer, since people ask about what
-was answered, not about how it was asked. A question's `Ranking` is computed once; "More quotes" reads
+was answered, not about how it was asked. A question's `Ranking` is computed once; "More quotes" chooses
 again from the same one.
 """
 
@@ -15,19 +15,18 @@ from typing import Protocol
 import numpy as np
 
 from retrieval.answer.question import ParsedQuestion
+from retrieval.index.embeddings import OfflineEmbeddings
 from retrieval.index.snapshot import SentenceVectors, Snapshot
 from retrieval.index.store import Hit
-from retrieval.params import Params
+from retrieval.params import SearchParams
 
 
 class Searcher(Protocol):
-    """What answering needs of the index, and no more: the question in each model, the nearest chunks, and the
-    multilingual vectors of sentences of a transcript that model did not read whole (retrieval/index/indexer.py)."""
+    """What ranking needs of the index: its models and its dense search (retrieval.index.indexer.Index)."""
 
-    def embed(self, text: str, *, static: bool, english: bool) -> np.ndarray:
-        """The question's vector: the static English vectors (`static`), else the multilingual model (an
-        English question with an instance of its own, never queued behind a long one in another language)."""
-        ...
+    main_model: OfflineEmbeddings
+    multi_model: OfflineEmbeddings
+    reading_model: OfflineEmbeddings
 
     def dense_hits(self, snapshot: Snapshot, q_vector: np.ndarray, k: int, doc: str | None,
                    english: bool) -> list[Hit]: ...
@@ -44,26 +43,38 @@ class Ranked:
     lexical: float
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
+class Meaning:
+    """The multilingual model's similarity of the question to every sentence of the transcript in scope,
+    where it read them all at index time (interview-sized and non-English transcripts). For an English
+    question over English text it is a second reading beside the static word vectors, which it joins in
+    sentence choice (`joins`); where it is the model that ranked, it is that reading itself. `centre` is what
+    an unrelated sentence scores."""
+
+    doc: str
+    sims: dict[int, float]
+    centre: float
+    joins: bool = True
+    spread: float = 0.0  # how much the sentences' similarities vary (their standard deviation)
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, doc: str, q_vector: np.ndarray, vectors: SentenceVectors,
+           joins: bool = True) -> Meaning:
+        sims = {s: float(vectors[s] @ q_vector) for s in snapshot.sentences.of_doc[doc]}
+        values = list(sims.values())
+        return cls(doc, sims, float(np.mean(values)) if sims else 0.0, joins, float(np.std(values)) if sims else 0.0)
+
+
+@dataclass(frozen=True)
 class Ranking:
-    """What search found for a question: the ranked chunks, and whether the static English vectors ranked them
-    (else the multilingual model)."""
+    """What search found for a question: the ranked chunks, the question's vector in the model that ranked
+    them (`static`: the static English vectors; else the multilingual model), and the multilingual model's
+    reading of every sentence of the transcript in scope, where it has one."""
 
     ranked: list[Ranked]
+    q_vector: np.ndarray
     static: bool = True
-
-    def scope(self, snapshot: Snapshot, doc: str | None) -> str | None:
-        """The transcript that answers: the one asked about, else the one holding the best chunk."""
-        return doc or (snapshot.chunks[self.ranked[0].chunk].doc if self.ranked else None)
-
-
-@dataclass(frozen=True, kw_only=True)
-class QuestionVectors:
-    """The question in each model that reads it: the static English vectors (English over English text) and the
-    multilingual model (where it read the transcript whole, or ranked)."""
-
-    static: np.ndarray | None = None
-    multilingual: np.ndarray | None = None
+    meaning: Meaning | None = None
 
 
 def static_route(snapshot: Snapshot, question: ParsedQuestion, doc: str | None) -> bool:
@@ -73,25 +84,25 @@ def static_route(snapshot: Snapshot, question: ParsedQuestion, doc: str | None) 
     return question.english and all(language == "en" for language in languages)
 
 
-def rank(snapshot: Snapshot, question: ParsedQuestion, doc: str | None, params: Params,
-         searcher: Searcher) -> tuple[Ranking, QuestionVectors]:
-    """Chunks by fused dense and lexical score, in the model the languages call for; and the question's vectors,
-    each computed once: the multilingual one also where the static vectors ranked but the transcript that answers
-    was read whole by that model."""
+def rank(snapshot: Snapshot, question: ParsedQuestion, doc: str | None, params: SearchParams,
+         searcher: Searcher) -> Ranking:
+    """Chunks by fused dense and lexical score, in the model the languages call for."""
     static = static_route(snapshot, question, doc)
-    q_vector = searcher.embed(question.text, static=static, english=question.english)
+    # an English question reads with its own instance, never queued behind a long one in another language
+    model = searcher.main_model if static else searcher.reading_model if question.english else searcher.multi_model
+    q_vector = model.query_vector(question.text)
     hits = searcher.dense_hits(snapshot, q_vector, params.dense_k, doc, static)
-    ranking = Ranking(ranked=fuse(snapshot, question, hits, doc, params), static=static)
-    if not static:
-        return ranking, QuestionVectors(multilingual=q_vector)
-    scope = ranking.scope(snapshot, doc)
-    read = scope is not None and scope in snapshot.vectors.multilingual
-    multilingual = searcher.embed(question.text, static=False, english=True) if read else None
-    return ranking, QuestionVectors(static=q_vector, multilingual=multilingual)
+    ranked = fuse(snapshot, question, hits, doc, params)
+    scope = doc or (snapshot.chunks[ranked[0].chunk].doc if ranked else None)
+    if scope is None or scope not in snapshot.vectors.multilingual:
+        return Ranking(ranked, q_vector, static)
+    reading = searcher.reading_model.query_vector(question.text) if static else q_vector
+    return Ranking(ranked, q_vector, static, Meaning.of(snapshot, scope, reading, snapshot.multilingual_rows(scope),
+                                                        joins=static))
 
 
 def fuse(snapshot: Snapshot, question: ParsedQuestion, dense_hits: list[Hit], doc: str | None,
-         params: Params) -> list[Ranked]:
+         params: SearchParams) -> list[Ranked]:
     """Lexical scores count only in transcripts of the question's own language: BM25 of other words finds
     nothing there."""
     chunks = snapshot.chunks
@@ -137,7 +148,7 @@ def _length_prior(words: int, full: int) -> float:
     return 1.0 if words >= full else (max(words, 1) / full) ** 0.5
 
 
-def _hand_questions_to_answers(snapshot: Snapshot, scored: dict[int, Ranked], params: Params) -> None:
+def _hand_questions_to_answers(snapshot: Snapshot, scored: dict[int, Ranked], params: SearchParams) -> None:
     """A question that matches passes most of its score to the chunks of its answer; an interviewer's
     question itself then steps back, since people ask about what was answered."""
     for i, r in list(scored.items()):
@@ -150,25 +161,3 @@ def _hand_questions_to_answers(snapshot: Snapshot, scored: dict[int, Ranked], pa
                     scored[j] = Ranked(j, handed, prev.dense if prev else 0.0, prev.lexical if prev else 0.0)
         if chunk.role == "interviewer":
             scored[i] = Ranked(i, r.score * params.question_penalty, r.dense, r.lexical)
-
-
-def exchange_candidates(snapshot: Snapshot, ranked: list[Ranked], n: int) -> list[Ranked]:
-    """The best chunks, plus the other side of every exchange among them: the question behind an
-    answer (a fact stated only in a question is quoted from it, as the asker's) and the answer to a
-    question (people ask what was replied, and the reply shares fewer of their words)."""
-    top = ranked[:n]
-    have = {r.chunk for r in top}
-    by_chunk = {r.chunk: r for r in ranked}
-    extra: list[Ranked] = []
-    for r in top:
-        chunk = snapshot.chunks[r.chunk]
-        turn = snapshot.transcripts[chunk.doc].turns[chunk.turn]
-        related = list(turn.answered_by)
-        if turn.answers_turn is not None:
-            related = [turn.answers_turn, *related]
-        for other in related:
-            for j in snapshot.chunks.of_turn.get((chunk.doc, other), ()):
-                if j not in have:
-                    have.add(j)
-                    extra.append(by_chunk.get(j, Ranked(j, r.score, 0.0, 0.0)))
-    return top + extra

@@ -165,12 +165,6 @@ class Index:
         return refresh
 
     # -- searching -----------------------------------------------------------------------------------
-    def embed(self, text: str, *, static: bool, english: bool) -> np.ndarray:
-        """A question's vector: the static model's, else the multilingual model's (English questions on an
-        instance of their own, so none waits behind a long question in another language or an index build)."""
-        model = self.main_model if static else self.reading_model if english else self.multi_model
-        return model.query_vector(text)
-
     def dense_hits(self, snapshot: Snapshot, q_vector: np.ndarray, k: int, doc: str | None,
                    english: bool) -> list[Hit]:
         """Nearest chunks: English questions by the main model (exactly, over one transcript's chunks, when

@@ -156,3 +156,11 @@ class Snapshot:
         computed = self.vectors.model.vectors([self.sentences.text(i) for i in indices]).astype(np.float16)
         rows.update(zip(indices, computed, strict=True))
         return rows
+
+    def multilingual_rows(self, doc: str) -> SentenceVectors:
+        """The multilingual vectors of an interview-sized transcript's sentences, by sentence number."""
+        rows = self.vectors.multilingual[doc]
+        first = self.sentences.of_doc[doc].start
+        out = SparseRows(np.zeros(rows.shape[1], dtype=rows.dtype))
+        out.update((first + k, rows[k]) for k in range(rows.shape[0]))
+        return out

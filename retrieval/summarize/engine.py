@@ -30,7 +30,7 @@ import numpy as np
 
 from retrieval.answer.quotes import plain_quotes, quote_of
 from retrieval.index.snapshot import SentenceVectors, Snapshot
-from retrieval.params import TOPIC_SHARE, Params
+from retrieval.params import TOPIC_SHARE, SummaryParams
 from retrieval.parse.turns import Turn, asking, asking_sentence
 from retrieval.parse.words import marks, words
 from retrieval.results import Cite, Quote, quotes_json
@@ -72,7 +72,7 @@ class Summary:
                 "quotes": quotes_json(self.quotes, urls)}
 
 
-def summarize_doc(snapshot: Snapshot, doc: str, budget: int, params: Params,
+def summarize_doc(snapshot: Snapshot, doc: str, budget: int, params: SummaryParams,
                   candidates: set[int] | None = None, relevance: dict[int, float] | None = None) -> list[Part]:
     """Parts for one transcript within `budget` words; `candidates` limits the sentences (topic focus)."""
     transcript = snapshot.transcripts[doc]
@@ -83,22 +83,22 @@ def summarize_doc(snapshot: Snapshot, doc: str, budget: int, params: Params,
 
 
 # -- scoring -----------------------------------------------------------------------------------------
-def _usable(snapshot: Snapshot, s: int, params: Params, min_words: int | None = None) -> bool:
+def _usable(snapshot: Snapshot, s: int, params: SummaryParams, min_words: int | None = None) -> bool:
     text = snapshot.sentences.text(s)
     n = len(words(text))
-    if not (params.summary_min_words if min_words is None else min_words) <= n <= params.summary_max_words:
+    if not (params.min_words if min_words is None else min_words) <= n <= params.max_words:
         return False
     noise = marks(text) + len(_FILLER.findall(text))
     return noise * params.noise_ratio <= n and not _STAMMER.search(text)
 
 
-def _usable_of(snapshot: Snapshot, sentences: list[int], params: Params) -> list[int]:
+def _usable_of(snapshot: Snapshot, sentences: list[int], params: SummaryParams) -> list[int]:
     """Full sentences when there are any; in a terse transcript, whatever says something."""
     found = [s for s in sentences if _usable(snapshot, s, params)]
     return found or [s for s in sentences if _usable(snapshot, s, params, min_words=3)]
 
 
-def _scores(snapshot: Snapshot, vectors: SentenceVectors, pool: Sequence[int], params: Params,
+def _scores(snapshot: Snapshot, vectors: SentenceVectors, pool: Sequence[int], params: SummaryParams,
             relevance: dict[int, float] | None = None, anchor: np.ndarray | None = None) -> dict[int, float]:
     """Centrality within `pool`: similarity to its mean vector (plus `anchor`, e.g. the question an
     answer replies to), and with a topic, the relevance of the sentence's passage."""
@@ -114,12 +114,12 @@ def _scores(snapshot: Snapshot, vectors: SentenceVectors, pool: Sequence[int], p
         if relevance:
             score += params.relevance_weight * relevance.get(s, 0.0)
         if asking(snapshot.sentences.text(s)):
-            score *= params.summary_question_factor
+            score *= params.question_factor
         out[s] = score
     return out
 
 
-def _pick(snapshot: Snapshot, vectors: SentenceVectors, scores: dict[int, float], budget: int, params: Params,
+def _pick(snapshot: Snapshot, vectors: SentenceVectors, scores: dict[int, float], budget: int, params: SummaryParams,
           limit: int, chosen_vectors: list[np.ndarray]) -> list[int]:
     """Best first, skipping near-duplicates of anything already chosen, until the budget or limit."""
     picked: list[int] = []
@@ -137,7 +137,7 @@ def _pick(snapshot: Snapshot, vectors: SentenceVectors, scores: dict[int, float]
 
 
 # -- interviews ----------------------------------------------------------------------------------------
-def _interview(snapshot: Snapshot, vectors: SentenceVectors, doc: str, budget: int, params: Params,
+def _interview(snapshot: Snapshot, vectors: SentenceVectors, doc: str, budget: int, params: SummaryParams,
                candidates: set[int] | None, relevance: dict[int, float] | None) -> list[Part]:
     transcript = snapshot.transcripts[doc]
     index = {snapshot.sentences[i].start: i for i in snapshot.sentences.of_doc[doc]}
@@ -158,7 +158,7 @@ def _interview(snapshot: Snapshot, vectors: SentenceVectors, doc: str, budget: i
         return []
     headings = {q.index: _condensed(transcript.text, q, index) for q, _ in exchanges}
     heading_words = sum(len(words(snapshot.sentences.text(h))) for h in headings.values() if h is not None)
-    share = max(params.summary_min_words, (budget - heading_words) // len(exchanges))
+    share = max(params.min_words, (budget - heading_words) // len(exchanges))
     parts = []
     chosen: list[np.ndarray] = []
     for question, answers in exchanges:
@@ -187,7 +187,7 @@ def _condensed(text: str, turn: Turn, index: dict[int, int]) -> int | None:
 
 
 # -- meetings, hearings, prose ---------------------------------------------------------------------
-def _sections(snapshot: Snapshot, vectors: SentenceVectors, doc: str, budget: int, params: Params,
+def _sections(snapshot: Snapshot, vectors: SentenceVectors, doc: str, budget: int, params: SummaryParams,
               candidates: set[int] | None, relevance: dict[int, float] | None) -> list[Part]:
     transcript = snapshot.transcripts[doc]
     pool = _usable_of(snapshot, [i for i in snapshot.sentences.of_doc[doc] if candidates is None or i in candidates],
@@ -201,7 +201,7 @@ def _sections(snapshot: Snapshot, vectors: SentenceVectors, doc: str, budget: in
     picked = [s for section in sections
               for s in _pick(snapshot, vectors, {s: scores[s] for s in section}, share, params, len(section), chosen)]
     left = budget - sum(len(words(snapshot.sentences.text(s))) for s in picked)
-    if left >= params.summary_min_words:  # short sections leave budget: the best of the rest gets it
+    if left >= params.min_words:  # short sections leave budget: the best of the rest gets it
         rest = {s: v for s, v in scores.items() if s not in set(picked)}
         picked += _pick(snapshot, vectors, rest, left, params, len(rest), chosen)
     section_of = {s: i for i, section in enumerate(sections) for s in section}

@@ -1,27 +1,28 @@
 """What a summary draws on: which transcripts and sentences, and its budget.
 
 The engine that turns one transcript into parts is `engine.py`; this module decides what it is given:
-with a topic, the sentences of the passages search finds for it (refused on the reader's decision, the
-one an answer to it as a question would get), and the transcripts that discuss it most; without one, every
-transcript, each with at least `MIN_TRANSCRIPT_WORDS` words.
+with a topic, the sentences of the passages search finds for it (refused on the same evidence an answer
+would be), and the transcripts that discuss it most; without one, every transcript, each with at least
+`MIN_TRANSCRIPT_WORDS` words.
 """
 
 from __future__ import annotations
 
+from retrieval.answer.abstain import should_abstain
 from retrieval.answer.passages import windows
-from retrieval.answer.pipeline import Answerer
 from retrieval.answer.question import ParsedQuestion
+from retrieval.answer.ranking import Searcher, rank
 from retrieval.errors import UsageError
 from retrieval.index.snapshot import Snapshot
-from retrieval.params import MIN_TRANSCRIPT_WORDS, TOPIC_WINDOWS, Params
+from retrieval.params import MIN_TRANSCRIPT_WORDS, TOPIC_WINDOWS, QuoteParams, SearchParams, SummaryParams
 from retrieval.summarize.engine import Part, Summary, format_summary, summarize_doc
 from retrieval.wording import not_covered
 
 MIN_SUMMARY_WORDS = 20
 
 
-def summarize(snapshot: Snapshot, answerer: Answerer, doc: str | None, topic: ParsedQuestion | None, words: int,
-              params: Params) -> Summary:
+def summarize(snapshot: Snapshot, searcher: Searcher, doc: str | None, topic: ParsedQuestion | None, words: int,
+              params: SummaryParams, search: SearchParams, quotes: QuoteParams) -> Summary:
     if words < MIN_SUMMARY_WORDS:
         raise UsageError("a summary needs at least {words} words; ask for a larger budget", words=MIN_SUMMARY_WORDS)
     snapshot.check_doc(doc)
@@ -29,7 +30,7 @@ def summarize(snapshot: Snapshot, answerer: Answerer, doc: str | None, topic: Pa
     docs = [doc] if doc else sorted(snapshot.transcripts)
     relevance: dict[int, float] | None = None
     if topic is not None:
-        relevance = topic_sentences(snapshot, answerer, topic, doc, params)
+        relevance = topic_sentences(snapshot, searcher, topic, doc, search, quotes)
         if relevance is None:
             said = not_covered("doc" if doc else "transcripts", doc, repr(topic.text))
             return Summary(doc, topic.text, (), said, abstained=True)
@@ -48,16 +49,15 @@ def summarize(snapshot: Snapshot, answerer: Answerer, doc: str | None, topic: Pa
     return Summary(doc, topic.text if topic else None, tuple(parts), "\n\n".join(t for t in texts if t))
 
 
-def topic_sentences(snapshot: Snapshot, answerer: Answerer, topic: ParsedQuestion, doc: str | None,
-                    params: Params) -> dict[int, float] | None:
-    """Sentences of the passages search finds for the topic, with a relevance in [0, 1]; None when the reader
-    finds that the transcripts do not cover it (the decision an answer to it would get)."""
-    if topic.nonsense:
+def topic_sentences(snapshot: Snapshot, searcher: Searcher, topic: ParsedQuestion, doc: str | None,
+                    search: SearchParams, quotes: QuoteParams) -> dict[int, float] | None:
+    """Sentences of the passages search finds for the topic, with a relevance in [0, 1]; None when
+    the transcripts do not cover it (the same evidence an answer would need)."""
+    ranking = rank(snapshot, topic, doc, search, searcher)
+    ranked = ranking.ranked
+    if should_abstain(snapshot, topic, doc, ranking, None, quotes):
         return None
-    seen = answerer.find(snapshot, topic, doc)
-    if not seen.judged.answers:
-        return None
-    found = windows(snapshot, seen.ranking.ranked, params.window_chars, params.window_support, limit=TOPIC_WINDOWS)
+    found = windows(snapshot, ranked, search.window_chars, search.window_support, limit=TOPIC_WINDOWS)
     best = found[0].score if found and found[0].score > 0 else 1.0
     out: dict[int, float] = {}
     for w in found:
