@@ -26,7 +26,7 @@ def run(args: list[str], env: dict[str, str], timeout: int = 180) -> subprocess.
 @pytest.fixture(scope="module")
 def dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("cli")
-    data = make_data_dir(root, {"broken.txt": b"\xff\xfe\xfa not utf8", "empty.md": ""})
+    data = make_data_dir(root, {"broken.txt": b"\xfa\xfb not utf8", "empty.md": ""})
     return {"VERBATIM_DATA_DIR": str(data), "VERBATIM_INDEX_DIR": str(root / "index")}
 
 
