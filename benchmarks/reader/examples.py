@@ -12,9 +12,10 @@ chat-style typing. It is asked three times, each time through the product's own 
   a near miss, every candidate negative;
 - of another transcript: every candidate negative.
 
-The turn that asks it is taken out of the first two: a reader's question is never in the transcript word for word,
-and a model that found the answer by its question would not find it by what it says. The questions are taken a
-third at a time, and the answered copy lacks the next third's answers, so that it lacks as much as the near miss.
+The questions are taken a third at a time: the near miss lacks their asking turns and their answers (what a
+transcript that never took up the question looks like), and the answered copy lacks the next third's, so that it
+lacks as much. The answered copy keeps the turn that asks, so the trees learn that an answer is found by its
+question (features.py `qq_*`); the forms other than the whole turn keep them from learning only that.
 
 A fifth of the English questions over interview-sized transcripts are asked as if in another language: their
 words cannot be matched and only the multilingual model reads (as an Azerbaijani or Russian question over an
@@ -164,12 +165,11 @@ def transcript_groups(corpus: Path, entry: dict[str, Any], other: dict[str, Any]
     for k, fold in enumerate(folds):
         if not fold:
             continue
-        # Both copies lack the turns that ask this third's questions (a reader's question is never in the
-        # transcript word for word) and one third of the answers: their own (the near miss) or the next third's
-        # (answered). Only whether the answer is there tells them apart.
-        asking = asking_spans(t, fold)
-        near = _without(corpus, doc, t, asking + answer_spans(t, fold))
-        answered = _without(corpus, doc, t, asking + answer_spans(t, folds[(k + 1) % 3]))
+        # Each copy lacks one third of the exchanges, question and answer: their own (the near miss: the topic
+        # stays, the question and its answer do not) or the next third's (answered: as much is gone).
+        later = folds[(k + 1) % 3]
+        near = _without(corpus, doc, t, asking_spans(t, fold) + answer_spans(t, fold))
+        answered = _without(corpus, doc, t, asking_spans(t, later) + answer_spans(t, later))
         if near is None or answered is None:
             continue
         for x in fold:

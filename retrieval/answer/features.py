@@ -14,13 +14,11 @@ The rows are the same at answer time and in training (benchmarks/reader), becaus
 - the chunk that holds it, as search's lexical side scored it on its own (BM25, over the best chunk's), where
   the static vectors ranked (English over English).
 
-Nothing here compares the question with the interviewer's question a sentence answers: not directly, nor
-through the score a question's chunk hands to its answer's in search, nor through a chunk's dense similarity
-(chunks are embedded with the question they answer). A model trained on exchanges, whose questions are the
-interviewers' own, would learn to find the answer by its question instead of by what it says.
+- the question the sentence's turn answers: how close the reader's question is to it, in each model and in words,
+  and how far below the transcript's closest question. A reader's question is most often one the interviewer
+  asked in other words: an answer is found by its question as much as by what it says (benchmarks/READER.md).
 
-Where a model did not read, or words cannot be matched across languages, the value is NaN: the trees learned
-what to do without it.
+Where a model did not read, or words cannot be matched across languages, the value is NaN (the trees learned it).
 """
 
 from __future__ import annotations
@@ -44,6 +42,7 @@ NAMES = (
     "lex_share", "lex_turn_share", "lex_missing_rare", "lex_rank", "names_share", "names_turn_share",
     "speaker_named", "role", "asks", "words", "marks", "place", "place_share", "turn_size", "paragraph",
     "points_back", "answer_type", "chunk_words",
+    "qq_e5", "qq_e5_gap", "qq_wl", "qq_wl_gap", "qq_lex",
 )
 INDEX = {name: k for k, name in enumerate(NAMES)}
 
@@ -117,7 +116,29 @@ def rows(question: ParsedQuestion, reading: Reading, candidates: np.ndarray) -> 
     out[:, INDEX["answer_type"]] = _answer_type(question, reading, candidates)
     if reading.chunk_words:
         out[:, INDEX["chunk_words"]] = [reading.chunk_words.get(int(c), 0.0) for c in f.chunk[candidates]]
+    _asked(out, reading, candidates)
     return out
+
+
+def _asked(out: np.ndarray, reading: Reading, candidates: np.ndarray) -> None:
+    """How close the question is to the question each candidate's turn answers (NaN where it answers none)."""
+    f = reading.facts
+    asked = f.asked[candidates]
+    has = asked >= 0
+    if not has.any() or not len(f):
+        return
+    questions = np.unique(f.asked[f.asked >= 0])
+    turns = int(max(f.turn.max(), f.asked.max())) + 1
+    for prefix, sims in ((p, s) for p, s in (("e5", reading.e5), ("wl", reading.static)) if s and s.values.size):
+        top = np.full(turns, -np.inf, dtype=np.float32)
+        np.maximum.at(top, f.turn, sims.values)
+        mine = np.where(has & np.isfinite(top[np.maximum(asked, 0)]), top[np.maximum(asked, 0)], np.nan)
+        out[:, INDEX[f"qq_{prefix}"]] = mine
+        out[:, INDEX[f"qq_{prefix}_gap"]] = float(top[questions].max()) - mine
+    if reading.lexical is not None:
+        share = reading.lexical.turn_share
+        out[:, INDEX["qq_lex"]] = np.where(has & (asked < len(share)), share[np.clip(asked, 0, len(share) - 1)],
+                                           np.nan)
 
 
 def _question(out: np.ndarray, question: ParsedQuestion, reading: Reading) -> None:
@@ -212,7 +233,7 @@ def _answer_type(question: ParsedQuestion, reading: Reading, candidates: np.ndar
 QUESTION_COLUMNS = ("q_same_language", "q_words", "q_terms", "q_reason", "q_quantity", "q_date", "q_broad",
                     "q_coverage", "q_absent_names", "q_names_apart", "q_names", "doc_interview",
                     "e5_best", "e5_lift", "e5_standing", "wl_best", "wl_lift")
-BEST_OF = ("lex_share", "lex_turn_share", "names_share", "answer_type", "e5_z", "wl_z")
+BEST_OF = ("lex_share", "lex_turn_share", "names_share", "answer_type", "e5_z", "wl_z", "qq_e5", "qq_wl", "qq_lex")
 ANSWERING = ("top1", "top2", "top3", "top5_mean", "top1_gap", "sure", *QUESTION_COLUMNS,
              *(f"max_{name}" for name in BEST_OF))
 
