@@ -169,7 +169,10 @@ def transcript_groups(corpus: Path, entry: dict[str, Any], other: dict[str, Any]
         # stays, the question and its answer do not) or the next third's (answered: as much is gone).
         later = folds[(k + 1) % 3]
         near = _without(corpus, doc, t, asking_spans(t, fold) + answer_spans(t, fold))
-        answered = _without(corpus, doc, t, asking_spans(t, later) + answer_spans(t, later))
+        # Half the thirds are answered with their question asked in the transcript, half without it: a reader's
+        # question is now and then the interviewer's, most often not, and the answer must be found either way.
+        unasked = asking_spans(t, fold) if rng.random() < 0.5 else []
+        answered = _without(corpus, doc, t, unasked + asking_spans(t, later) + answer_spans(t, later))
         if near is None or answered is None:
             continue
         for x in fold:
