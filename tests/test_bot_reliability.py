@@ -11,7 +11,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,28 +42,23 @@ async def test_one_account_flooding_delays_nobody_elses_answer(service: Service,
     """300 messages from one account at once, with the default per-person limit (20 a minute, bursts of
     5): its first 5 are answered and it is told once to slow down; the rest are dropped without a reply,
     so nothing of it queues in Telegram's sending limit ahead of other people's answers."""
-    async with BotApi(TOKEN) as api:
-        stats = Stats(tmp_path / "stats.sqlite3")
-        app = await start_app(api, service, stats, user_questions_per_minute=20.0, user_burst=5)
-        try:
-            flooder = api.user(FLOODER, "Flo")
-            flood_chat = api.private_chat(flooder)
-            for i in range(300):
-                api.message(flood_chat, flooder, f"Whose house did they search? ({i})")
-            waits = []
-            for reader_id in READERS:
-                reader = api.user(reader_id, "Rea")
-                chat = api.private_chat(reader)
-                began = time.monotonic()
-                api.message(chat, reader, "Whose house did they search?")
-                [answer] = await api.wait_sent(chat["id"], 1, timeout=30)
-                waits.append(time.monotonic() - began)
-                assert "Saadat" in visible(answer)
-            await asyncio.sleep(2.0)  # whatever the flood still had queued has been sent by now
-            to_flooder = [visible(m) for m in api.sent(flood_chat["id"])]
-        finally:
-            await stop_app(app)
-            stats.close()
+    async with running(service, tmp_path / "stats.sqlite3", user_questions_per_minute=20.0,
+                       user_burst=5) as (api, _):
+        flooder = api.user(FLOODER, "Flo")
+        flood_chat = api.private_chat(flooder)
+        for i in range(300):
+            api.message(flood_chat, flooder, f"Whose house did they search? ({i})")
+        waits = []
+        for reader_id in READERS:
+            reader = api.user(reader_id, "Rea")
+            chat = api.private_chat(reader)
+            began = time.monotonic()
+            api.message(chat, reader, "Whose house did they search?")
+            [answer] = await api.wait_sent(chat["id"], 1, timeout=30)
+            waits.append(time.monotonic() - began)
+            assert "Saadat" in visible(answer)
+        await asyncio.sleep(2.0)  # whatever the flood still had queued has been sent by now
+        to_flooder = [visible(m) for m in api.sent(flood_chat["id"])]
     notices = [t for t in to_flooder if "faster than I can keep up" in t]
     assert len(notices) == 1 and len(to_flooder) == 5 + 1, to_flooder[:8]
     assert max(waits) < 3.0, waits  # 295 notices at Telegram's 30 a second would have taken 10 s
@@ -74,19 +69,13 @@ async def test_reindex_leaves_only_the_folders_collections_refer_to(service: Ser
     bot's index grew by (16 → 33 MB after two) until they were deleted."""
     from tests.test_healing import segment_folders
 
-    async with BotApi(TOKEN) as api:
-        stats = Stats(tmp_path / "stats.sqlite3")
-        app = await start_app(api, service, stats)
-        try:
-            admin = api.user(ADMIN, "Ada")
-            for _ in range(2):
-                [_, done] = await _ask(api, admin, "/reindex", count=2)
-                assert "Reindexed" in visible(done), visible(done)
-                on_disk, referenced = segment_folders(service.settings.index_dir)
-                assert on_disk == referenced and len(referenced) == 4  # the pointers and three spaces
-        finally:
-            await stop_app(app)
-            stats.close()
+    async with running(service, tmp_path / "stats.sqlite3") as (api, _):
+        admin = api.user(ADMIN, "Ada")
+        for _ in range(2):
+            [_, done] = await _ask(api, admin, "/reindex", count=2)
+            assert "Reindexed" in visible(done), visible(done)
+            on_disk, referenced = segment_folders(service.settings.index_dir)
+            assert on_disk == referenced and len(referenced) == 4  # the pointers and three spaces
 
 
 async def test_a_stopped_chroma_server_is_said_and_answers_come_back_when_it_runs(tmp_path: Path) -> None:
@@ -98,29 +87,36 @@ async def test_a_stopped_chroma_server_is_said_and_answers_come_back_when_it_run
     try:
         with Service(settings) as svc:
             svc.open()
-            async with BotApi(TOKEN) as api:
-                stats = Stats(tmp_path / "stats.sqlite3")
-                app = await start_app(api, svc, stats)
-                try:
-                    readers = [api.user(7000 + i, "Rea") for i in range(6)]
-                    [first] = await _ask(api, readers[0])
-                    assert "Saadat" in visible(first)
-                    assert server.proc is not None
-                    os.kill(server.proc.pid, signal.SIGSTOP)
-                    began = time.monotonic()
-                    told = await asyncio.gather(*(_ask(api, r) for r in readers))
-                    assert time.monotonic() - began < 3 + 5
-                    assert all("index is unavailable right now" in visible(m) for [m] in told), told
-                    os.kill(server.proc.pid, signal.SIGCONT)
-                    [again] = await _ask(api, readers[1])
-                    assert "Saadat" in visible(again)
-                finally:
-                    await stop_app(app)
-                    stats.close()
+            async with running(svc, tmp_path / "stats.sqlite3") as (api, _):
+                readers = [api.user(7000 + i, "Rea") for i in range(6)]
+                [first] = await _ask(api, readers[0])
+                assert "Saadat" in visible(first)
+                assert server.proc is not None
+                os.kill(server.proc.pid, signal.SIGSTOP)
+                began = time.monotonic()
+                told = await asyncio.gather(*(_ask(api, r) for r in readers))
+                assert time.monotonic() - began < 3 + 5
+                assert all("index is unavailable right now" in visible(m) for [m] in told), told
+                os.kill(server.proc.pid, signal.SIGCONT)
+                [again] = await _ask(api, readers[1])
+                assert "Saadat" in visible(again)
     finally:
         if server.proc is not None:
             os.kill(server.proc.pid, signal.SIGCONT)
         server.stop()
+
+
+@contextlib.asynccontextmanager
+async def running(service: Service, stats_path: Path, **changes: Any) -> AsyncIterator[tuple[BotApi, Stats]]:
+    """The real Application on `service`, talking to a test Bot API server, stopped and its stats closed after."""
+    async with BotApi(TOKEN) as api:
+        stats = Stats(stats_path)
+        app = await start_app(api, service, stats, **changes)
+        try:
+            yield api, stats
+        finally:
+            await stop_app(app)
+            stats.close()
 
 
 async def _ask(api: BotApi, user: Json, text: str = "Whose house did they search?", count: int = 1) -> list[Json]:
@@ -183,34 +179,28 @@ async def test_a_full_disk_during_an_upload_leaves_the_index_that_answers(tmp_pa
         settings = Settings(data, tmp_path / "disk" / "index")
         with Service(settings) as svc:
             svc.open()
-            async with BotApi(TOKEN) as api:
-                stats = Stats(tmp_path / "stats.sqlite3")
-                app = await start_app(api, svc, stats)
-                try:
-                    admin, reader = api.user(ADMIN, "Ada"), api.user(8001, "Rea")
-                    filler = fill(tmp_path / "disk") if mounted else disk_full(monkeypatch)
-                    [refused] = await _upload(api, admin, "Briefing.txt", BRIEFING)
-                    text = visible(refused)
-                    assert "Not added" in text and f"the disk holding {settings.index_dir} is full" in text, text
-                    assert "\n" not in text and not (data / "briefing.txt").exists()
-                    [answer] = await _ask(api, reader)
-                    assert "Saadat" in visible(answer)
-                    [_, failed] = await _ask(api, admin, "/reindex", count=2)
-                    assert "Reindex failed" in visible(failed) and "is full" in visible(failed), visible(failed)
-                    [answer] = await _ask(api, reader)
-                    assert "Saadat" in visible(answer)
-                    if mounted:
-                        assert isinstance(filler, Path)
-                        filler.unlink()
-                    else:
-                        monkeypatch.undo()
-                    [added] = await _upload(api, admin, "Briefing.txt", BRIEFING)
-                    assert "Added" in visible(added), visible(added)
-                    [answer] = await _ask(api, reader, "Who cleaned the river?")
-                    assert "volunteers" in visible(answer)
-                finally:
-                    await stop_app(app)
-                    stats.close()
+            async with running(svc, tmp_path / "stats.sqlite3") as (api, _):
+                admin, reader = api.user(ADMIN, "Ada"), api.user(8001, "Rea")
+                filler = fill(tmp_path / "disk") if mounted else disk_full(monkeypatch)
+                [refused] = await _upload(api, admin, "Briefing.txt", BRIEFING)
+                text = visible(refused)
+                assert "Not added" in text and f"the disk holding {settings.index_dir} is full" in text, text
+                assert "\n" not in text and not (data / "briefing.txt").exists()
+                [answer] = await _ask(api, reader)
+                assert "Saadat" in visible(answer)
+                [_, failed] = await _ask(api, admin, "/reindex", count=2)
+                assert "Reindex failed" in visible(failed) and "is full" in visible(failed), visible(failed)
+                [answer] = await _ask(api, reader)
+                assert "Saadat" in visible(answer)
+                if mounted:
+                    assert isinstance(filler, Path)
+                    filler.unlink()
+                else:
+                    monkeypatch.undo()
+                [added] = await _upload(api, admin, "Briefing.txt", BRIEFING)
+                assert "Added" in visible(added), visible(added)
+                [answer] = await _ask(api, reader, "Who cleaned the river?")
+                assert "volunteers" in visible(answer)
 
 
 async def _upload(api: BotApi, user: Json, name: str, raw: bytes) -> list[Json]:
@@ -278,33 +268,27 @@ async def test_a_state_dir_that_cannot_be_written_withholds_no_answer(service: S
     import logging
 
     with small_disk(tmp_path / "state") as mounted:
-        stats = Stats(tmp_path / "state" / "stats.sqlite3")
-        async with BotApi(TOKEN) as api:
-            app = await start_app(api, service, stats)
-            try:
-                reader = api.user(8003, "Rea")
-                [before] = await _ask(api, reader)
-                assert before.get("reply_markup")  # recorded: its buttons work
-                if mounted:
-                    filler = fill(tmp_path / "state")
-                else:
-                    stats._db.execute("PRAGMA query_only = ON")  # what a read-only state dir does
-                with caplog.at_level(logging.WARNING, logger="bot.state.database"):
-                    for _ in range(3):
-                        [answer] = await _ask(api, reader)
-                        assert "Saadat" in visible(answer) and not answer.get("reply_markup")
-                    [forgot] = await _ask(api, reader, "/forget")
-                    assert "could not delete what I keep about you" in visible(forgot), visible(forgot)
-                said = [r for r in caplog.records if "cannot be written" in r.getMessage()]
-                assert len(said) == 1 and "8003" not in said[0].getMessage()
-                if mounted:
-                    filler.unlink()
-                else:
-                    stats._db.execute("PRAGMA query_only = OFF")
-                [after] = await _ask(api, reader)
-                assert after.get("reply_markup")
+        async with running(service, tmp_path / "state" / "stats.sqlite3") as (api, stats):
+            reader = api.user(8003, "Rea")
+            [before] = await _ask(api, reader)
+            assert before.get("reply_markup")  # recorded: its buttons work
+            if mounted:
+                filler = fill(tmp_path / "state")
+            else:
+                stats._db.execute("PRAGMA query_only = ON")  # what a read-only state dir does
+            with caplog.at_level(logging.WARNING, logger="bot.state.database"):
+                for _ in range(3):
+                    [answer] = await _ask(api, reader)
+                    assert "Saadat" in visible(answer) and not answer.get("reply_markup")
                 [forgot] = await _ask(api, reader, "/forget")
-                assert "Done: I deleted" in visible(forgot), visible(forgot)
-            finally:
-                await stop_app(app)
-                stats.close()
+                assert "could not delete what I keep about you" in visible(forgot), visible(forgot)
+            said = [r for r in caplog.records if "cannot be written" in r.getMessage()]
+            assert len(said) == 1 and "8003" not in said[0].getMessage()
+            if mounted:
+                filler.unlink()
+            else:
+                stats._db.execute("PRAGMA query_only = OFF")
+            [after] = await _ask(api, reader)
+            assert after.get("reply_markup")
+            [forgot] = await _ask(api, reader, "/forget")
+            assert "Done: I deleted" in visible(forgot), visible(forgot)
